@@ -1,0 +1,218 @@
+"""The `interviewer` command: a thin layer that parses arguments and prints results.
+
+Each subcommand calls into the module that owns the job; nothing here computes anything a test of
+that module would not already cover.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from interviewer import __version__
+from interviewer.config import Settings, apply_offline_environment, get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str, hint: str | None = None, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    if hint:
+        err_console.print(f"[dim]{hint}[/]", highlight=False)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="interviewer")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the index, sessions and reports live (default: your user data folder; "
+    "or set INTERVIEWER_DATA_DIR).",
+)
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """Rehearse a Machine Learning Engineer interview, offline.
+
+    \b
+    Start here:
+      interviewer ingest                 build the search index from the knowledge pack
+      interviewer search "data leakage"  find guide passages about a topic
+      interviewer check                  validate the knowledge pack and personas
+    """
+    apply_offline_environment()
+    settings = get_settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    ctx.obj = settings
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def _run_ingest(settings: Settings, paths: list[Path]) -> None:
+    from interviewer.indexing import IngestError, ingest
+
+    with _progress() as bar:
+        task = bar.add_task("Loading the embedding model", total=None)
+
+        def report(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"Indexing {label}")
+
+        try:
+            result = ingest(paths or None, settings, progress=report)
+        except IngestError as exc:
+            _fail(str(exc), "Nothing was changed in the existing index.")
+            return
+    for src, dropped in result.dropped.items():
+        console.print(f"[yellow]Skipped {len(dropped)} unusable line(s) in {Path(src).name}:[/]")
+        for d in dropped:
+            console.print(f"  [dim]- {d}[/]", highlight=False)
+    if not result.changed:
+        console.print(f"Index is up to date ({len(result.unchanged)} file(s) unchanged).")
+    else:
+        console.print(
+            f"[green]Indexed[/] {len(result.added)} new and {len(result.updated)} changed file(s) "
+            f"({result.chunks_written} chunks), removed {len(result.removed)}, "
+            f"{len(result.unchanged)} unchanged"
+            + (f"; {result.questions_indexed} questions." if result.questions_indexed else ".")
+        )
+    console.print(f"[dim]Index: {settings.index_dir}[/]", highlight=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_obj
+def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Index guide files for search (default: the built-in knowledge pack).
+
+    PATHS are Markdown or text files, or folders of them, e.g. your own interview guide for
+    another role. Unchanged files are skipped; changed files replace their old passages.
+    A file that cannot be used stops the run with a message and leaves the index untouched.
+    """
+    _run_ingest(settings, list(paths))
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--persona", "-p", help="Only passages this persona uses (e.g. recruiter).")
+@click.option("-k", "k", default=4, show_default=True, type=click.IntRange(1, 50), help="How many.")
+@click.option("--questions", is_flag=True, help="Search the question bank instead of the guide.")
+@click.option("--interactive", "-i", is_flag=True, help="Keep asking for queries until empty.")
+@click.pass_obj
+def search(
+    settings: Settings,
+    query: str | None,
+    persona: str | None,
+    k: int,
+    questions: bool,
+    interactive: bool,
+) -> None:
+    """Search the interview guide by meaning, e.g. `interviewer search "class imbalance"`."""
+    from interviewer.retrieval import Retriever
+    from interviewer.vectorstore import index_exists
+
+    if persona:
+        _check_persona(settings, persona)
+    if not index_exists(settings):
+        console.print("[yellow]No index yet: building it from the knowledge pack first.[/]")
+        _run_ingest(settings, [])
+    retriever = Retriever(settings)
+    if not query and not interactive:
+        _fail("give a QUERY, or use --interactive", "Example: interviewer search 'data leakage'", 2)
+    while True:
+        if query:
+            if questions:
+                _show_questions(settings, retriever, query, persona, k)
+            else:
+                _show_passages(retriever, query, persona, k)
+        if not interactive:
+            return
+        try:
+            query = console.input("\n[bold]Search the guide[/] (empty line to quit): ").strip()
+        except (EOFError, KeyboardInterrupt):
+            query = ""
+        if not query:
+            return
+
+
+def _check_persona(settings: Settings, persona: str) -> None:
+    from interviewer.personas import PersonaError, get_persona
+
+    try:
+        get_persona(settings.personas_dir, persona)
+    except PersonaError as exc:
+        _fail(str(exc), code=2)
+
+
+def _show_passages(retriever: object, query: str, persona: str | None, k: int) -> None:
+    from interviewer.retrieval import Retriever
+
+    assert isinstance(retriever, Retriever)
+    hits = retriever.passages(query, k=k, persona=persona)
+    if not hits:
+        console.print("No passages found.")
+        return
+    for i, p in enumerate(hits, 1):
+        heading = p.text.split("\n\n", 1)[0]
+        body = p.text.split("\n\n", 1)[-1]
+        console.print(
+            f"\n[bold cyan]{i}. {heading}[/]  [dim](score {p.score:.2f})[/]", highlight=False
+        )
+        console.print(f"[dim]section {p.section_id}[/]", highlight=False)
+        console.print(body, highlight=False)
+
+
+def _show_questions(
+    settings: Settings, retriever: object, query: str, persona: str | None, k: int
+) -> None:
+    from interviewer.knowledge import cached_pack
+    from interviewer.retrieval import Retriever
+
+    assert isinstance(retriever, Retriever)
+    pack = cached_pack(settings.knowledge_dir)
+    table = Table("score", "id", "category", "question", show_lines=False)
+    for hit in retriever.nearest_questions(query, k=k, persona=persona):
+        q = pack.questions.get(hit.question_id)
+        if q:
+            table.add_row(f"{hit.score:.2f}", q.id, q.category.value, q.text)
+    console.print(table)
+
+
+@main.command()
+@click.pass_obj
+def check(settings: Settings) -> None:
+    """Validate the knowledge pack and the personas, listing every problem found."""
+    from interviewer.knowledge import KnowledgeError, check_pack, load_pack
+    from interviewer.personas import PersonaError, load_personas
+
+    try:
+        personas = load_personas(settings.personas_dir)
+        pack = load_pack(settings.knowledge_dir)
+    except (KnowledgeError, PersonaError) as exc:
+        _fail(str(exc))
+        return
+    problems = check_pack(pack, set(personas))
+    console.print(
+        f"{len(personas)} personas, {len(pack.sections)} guide sections, "
+        f"{len(pack.questions)} questions, {len(pack.glossary)} glossary terms."
+    )
+    for p in problems:
+        err_console.print(f"[red]- {p}[/]", highlight=False)
+    if problems:
+        sys.exit(1)
+    console.print("[green]Knowledge pack and personas are valid.[/]")

@@ -1,0 +1,77 @@
+"""Settings: the one place that reads the environment.
+
+Every knob has a sensible default so the tool runs offline out of the box. Override a setting with
+an environment variable (`INTERVIEWER_DATA_DIR=/tmp/x`), a `.env` file in the working directory,
+or a command-line flag where one exists. No other module reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+
+def _bundled(name: str) -> Path:
+    """A data folder shipped with the project: the source tree's, or the wheel's copy."""
+    in_tree = PROJECT_DIR / name
+    return in_tree if in_tree.is_dir() else PACKAGE_DIR / "_data" / name
+
+
+class Settings(BaseSettings):
+    """All configuration, with defaults that work offline."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INTERVIEWER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default_factory=lambda: platformdirs.user_data_path("interviewer"),
+        description="Where the vector index, sessions and reports live.",
+    )
+    knowledge_dir: Path = Field(default_factory=lambda: _bundled("knowledge"))
+    personas_dir: Path = Field(default_factory=lambda: _bundled("personas"))
+
+    embedding_model: str = Field(
+        default="",
+        description="Path to a sentence-transformers model; empty: the bundled all-MiniLM-L6-v2.",
+    )
+    chunk_size: int = Field(default=900, ge=200, le=8000)
+    chunk_overlap: int = Field(default=100, ge=0, le=2000)
+
+    @property
+    def index_dir(self) -> Path:
+        """The persistent Chroma store."""
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
+
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "LANGCHAIN_TRACING_V2": "false",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+}
+
+
+def apply_offline_environment() -> None:
+    """Tell the libraries underneath not to phone home; called by every entry point at start."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)

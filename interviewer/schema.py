@@ -1,0 +1,184 @@
+"""Typed records passed between modules.
+
+Everything that crosses a module boundary is one of these records, so a reader of any module can
+see exactly what it receives and returns. Records loaded from user-editable files (questions,
+glossary, personas, guide sections) forbid unknown keys: a typo in a YAML file becomes an error
+that names the field instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Strict(BaseModel):
+    """Base for records read from files: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Category(StrEnum):
+    """The areas of the interview the question bank covers."""
+
+    CODE_REVIEW = "code_review"
+    ML_FUNDAMENTALS = "ml_fundamentals"
+    MLOPS = "mlops"
+    COMMUNICATION = "communication"
+    ASYNC_WORK = "async_work"
+    BEHAVIOURAL = "behavioural"
+    VALUES = "values"
+
+
+#: Categories whose questions ask for a story, so STAR structure applies to the answer.
+STORY_CATEGORIES = frozenset({Category.BEHAVIOURAL, Category.VALUES, Category.ASYNC_WORK})
+
+
+class Domain(StrEnum):
+    """Where a glossary term comes from; decides which audiences know it."""
+
+    ML = "ml"
+    SOFTWARE = "software"
+    BUSINESS = "general-business"
+
+
+# --- knowledge pack -------------------------------------------------------------------------
+
+
+class TalkingPoint(Strict):
+    """One thing a good answer says. Order in the question is importance (first = most)."""
+
+    id: Slug
+    point: NonEmpty = Field(description="The point in one short sentence.")
+    key_terms: list[NonEmpty] = Field(min_length=1, description="Technical terms that signal it.")
+    synonyms: list[NonEmpty] = Field(
+        default_factory=list, description="Other phrasings, plain words included, that also count."
+    )
+
+
+class Question(Strict):
+    """A question from the bank, with what a good answer covers and where the guide treats it."""
+
+    id: Slug
+    text: NonEmpty
+    category: Category
+    personas: list[Slug] = Field(min_length=1)
+    difficulty: int = Field(ge=1, le=3, description="1 warm-up, 2 standard, 3 hard.")
+    talking_points: list[TalkingPoint] = Field(min_length=3, max_length=6)
+    sections: list[Slug] = Field(min_length=1, description="Guide section ids it draws on.")
+
+    @property
+    def is_story(self) -> bool:
+        """Whether the answer should be a story (STAR) rather than an explanation."""
+        return self.category in STORY_CATEGORIES
+
+    @field_validator("talking_points")
+    @classmethod
+    def _unique_point_ids(cls, points: list[TalkingPoint]) -> list[TalkingPoint]:
+        ids = [p.id for p in points]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate talking point ids: {ids}")
+        return points
+
+
+class GlossaryTerm(Strict):
+    """A technical term with a plain-language explanation, for jargon feedback."""
+
+    term: NonEmpty
+    domain: Domain
+    plain: NonEmpty = Field(description="One line a non-specialist understands.")
+    aliases: list[NonEmpty] = Field(default_factory=list)
+
+    def surface_forms(self) -> list[str]:
+        """Every spelling that should be recognised as this term, lower-cased."""
+        return [self.term.lower(), *(a.lower() for a in self.aliases)]
+
+
+class SectionMeta(Strict):
+    """Front matter of a knowledge-pack guide section."""
+
+    id: Slug
+    title: NonEmpty
+    topic: Category
+    personas: list[Slug] = Field(min_length=1)
+
+
+class Section(BaseModel):
+    """A guide section: its metadata, its Markdown body and the file it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    meta: SectionMeta
+    body: str
+    path: str
+
+
+class KnowledgePack(BaseModel):
+    """The loaded knowledge pack: guide sections, question bank and glossary."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sections: dict[str, Section]
+    questions: dict[str, Question]
+    glossary: dict[str, GlossaryTerm]
+
+
+# --- personas -------------------------------------------------------------------------------
+
+
+class Audience(StrEnum):
+    """Who the interviewer stands for; decides which terms need explaining."""
+
+    ML_EXPERT = "ml_expert"
+    SOFTWARE_ENGINEER = "software_engineer"
+    NON_TECHNICAL = "non_technical"
+
+
+class Persona(Strict):
+    """An interviewer persona, loaded from `personas/<id>.yaml`."""
+
+    id: Slug
+    name: NonEmpty
+    role: NonEmpty
+    description: NonEmpty = Field(description="One line shown when choosing a persona.")
+    audience: Audience
+
+
+# --- retrieval ------------------------------------------------------------------------------
+
+
+class Passage(BaseModel):
+    """A chunk of a guide returned by a search, with where it came from and how close it was."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    section_id: str
+    section_title: str
+    topic: str
+    source: str
+    score: float = Field(description="Relevance in [0, 1], higher is closer.")
+
+
+class QuestionHit(BaseModel):
+    """A question from the bank found by a search."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str
+    score: float
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """Make a stable, filesystem- and id-safe slug from free text."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > max_length:
+        cut = slug[: max_length + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut else slug[:max_length]
+    return slug.strip("-") or "section"
