@@ -36,6 +36,19 @@ class Category(StrEnum):
     VALUES = "values"
 
 
+class Topic(StrEnum):
+    """What a guide section is about: a question category, or general background."""
+
+    CODE_REVIEW = "code_review"
+    ML_FUNDAMENTALS = "ml_fundamentals"
+    MLOPS = "mlops"
+    COMMUNICATION = "communication"
+    ASYNC_WORK = "async_work"
+    BEHAVIOURAL = "behavioural"
+    VALUES = "values"
+    GENERAL = "general"
+
+
 #: Categories whose questions ask for a story, so STAR structure applies to the answer.
 STORY_CATEGORIES = frozenset({Category.BEHAVIOURAL, Category.VALUES, Category.ASYNC_WORK})
 
@@ -105,7 +118,7 @@ class SectionMeta(Strict):
 
     id: Slug
     title: NonEmpty
-    topic: Category
+    topic: Topic
     personas: list[Slug] = Field(min_length=1)
 
 
