@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         default="",
         description="Path to a sentence-transformers model; empty: the bundled all-MiniLM-L6-v2.",
     )
+    embedding_quantize: bool = Field(
+        default=True, description="Run the embedding model with int8 weights (about 3x faster)."
+    )
     chunk_size: int = Field(default=900, ge=200, le=8000)
     chunk_overlap: int = Field(default=100, ge=0, le=2000)
 

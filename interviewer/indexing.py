@@ -28,6 +28,7 @@ from interviewer.vectorstore import GUIDE, QUESTIONS, open_collection
 # Bump when chunking or metadata changes, so existing indexes are rebuilt on the next ingest.
 INDEX_FORMAT = "2"
 QUESTIONS_SOURCE = "question-bank"
+EMBED_BATCH = 128
 
 Progress = Callable[[int, int, str], None]
 
@@ -77,7 +78,7 @@ def persona_filter(persona: str) -> dict[str, Any]:
 def _fingerprint(data: bytes, settings: Settings) -> str:
     h = hashlib.sha256(data)
     h.update(f"|{INDEX_FORMAT}|{settings.chunk_size}|{settings.chunk_overlap}|".encode())
-    h.update(settings.embedding_model.encode())
+    h.update(f"{settings.embedding_model}|{settings.embedding_quantize}".encode())
     return h.hexdigest()
 
 
@@ -177,23 +178,25 @@ def ingest(
             report.dropped[src] = g.dropped
 
     # 2. Write: new chunks first, then remove the old ones, so a crash never leaves a file absent.
-    total = len(todo) + (1 if index_questions else 0)
-    for i, (guide, src, digest) in enumerate(todo):
+    new_chunks = {src: chunk_sections(g.sections, src, d, settings) for g, src, d in todo}
+    pending = [c for chunks in new_chunks.values() for c in chunks]
+    batches = [pending[i : i + EMBED_BATCH] for i in range(0, len(pending), EMBED_BATCH)]
+    total = len(batches) + (1 if index_questions else 0)
+    for i, batch in enumerate(batches):
         if progress:
-            progress(i, total, guide.path.name)
-        chunks = chunk_sections(guide.sections, src, digest, settings)
-        if chunks:
-            guide_store.add_texts(
-                [c.text for c in chunks],
-                metadatas=[c.metadata for c in chunks],
-                ids=[c.id for c in chunks],
-            )
-        old_ids = stored.get(src, ("", []))[1]
-        stale = [cid for cid in old_ids if cid not in {c.id for c in chunks}]
+            progress(i, total, f"{len(pending)} passages")
+        guide_store.add_texts(
+            [c.text for c in batch],
+            metadatas=[c.metadata for c in batch],
+            ids=[c.id for c in batch],
+        )
+    for _, src, _ in todo:
+        keep = {c.id for c in new_chunks[src]}
+        stale = [cid for cid in stored.get(src, ("", []))[1] if cid not in keep]
         if stale:
             guide_store.delete(ids=stale)
         (report.updated if src in stored else report.added).append(src)
-        report.chunks_written += len(chunks)
+    report.chunks_written = len(pending)
     report.unchanged = [src for _, src, d in parsed if stored.get(src, ("", []))[0] == d]
 
     # Files that disappeared from a directory we were asked to ingest are dropped from the index.
@@ -206,7 +209,7 @@ def ingest(
 
     if index_questions:
         if progress:
-            progress(len(todo), total, "question bank")
+            progress(len(batches), total, "question bank")
         report.questions_indexed = _index_questions(questions, settings)
     if progress:
         progress(total, total, "done")
