@@ -53,9 +53,11 @@ system-test:
 index: setup
 	$(VENV)/bin/interviewer ingest
 
+LINT_PATHS := $(wildcard interviewer tests evals bench app.py)
+
 lint: setup
-	$(VENV)/bin/ruff check interviewer tests evals bench app.py
-	$(VENV)/bin/ruff format --check interviewer tests evals bench app.py
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 
 bench: setup system-run
