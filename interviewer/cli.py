@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -174,7 +175,7 @@ def _show_passages(retriever: object, query: str, persona: str | None, k: int) -
             f"\n[bold cyan]{i}. {heading}[/]  [dim](score {p.score:.2f})[/]", highlight=False
         )
         console.print(f"[dim]section {p.section_id}[/]", highlight=False)
-        console.print(body, highlight=False)
+        console.print(Markdown(body))
 
 
 def _show_questions(
