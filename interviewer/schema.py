@@ -153,6 +153,16 @@ class Audience(StrEnum):
     NON_TECHNICAL = "non_technical"
 
 
+class DimensionWeights(Strict):
+    """How much each dimension counts in a persona's overall score (normalised when used)."""
+
+    clarity: float = Field(ge=0)
+    jargon: float = Field(ge=0)
+    depth: float = Field(ge=0)
+    structure: float = Field(ge=0)
+    delivery: float = Field(default=0.0, ge=0)
+
+
 class Persona(Strict):
     """An interviewer persona, loaded from `personas/<id>.yaml`."""
 
@@ -161,6 +171,146 @@ class Persona(Strict):
     role: NonEmpty
     description: NonEmpty = Field(description="One line shown when choosing a persona.")
     audience: Audience
+    known_domains: list[Domain] = Field(
+        description="Glossary domains this audience understands without an explanation."
+    )
+    unfamiliar_budget: float = Field(
+        gt=0,
+        le=0.5,
+        description="Share of unexplained unfamiliar words this audience tolerates (0.02 = 2%).",
+    )
+    weights: DimensionWeights
+
+
+# --- answers and their analysis -------------------------------------------------------------
+
+
+class WordTiming(BaseModel):
+    """One transcribed word with its timing (seconds) and the recogniser's confidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    word: str
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    probability: float = Field(default=1.0, ge=0, le=1)
+
+
+class Answer(BaseModel):
+    """What the candidate said: text, plus word timings when it was spoken."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    words: list[WordTiming] | None = None
+    duration: float | None = Field(default=None, ge=0, description="Recording length, seconds.")
+
+
+class Dimension(StrEnum):
+    """What the report scores."""
+
+    CLARITY = "clarity"
+    JARGON = "jargon"
+    DEPTH = "depth"
+    STRUCTURE = "structure"
+    DELIVERY = "delivery"
+
+
+class ScoreStatus(StrEnum):
+    """Whether a dimension could be judged."""
+
+    SCORED = "scored"
+    INSUFFICIENT = "insufficient"  # not enough evidence in the answer: never a number
+    NOT_APPLICABLE = "not_applicable"  # e.g. delivery for a typed answer
+
+
+class EvidenceStatus(StrEnum):
+    """Whether an answer holds enough to judge at all, and if not, why."""
+
+    OK = "ok"
+    EMPTY = "empty"
+    DECLINED = "declined"
+    TOO_SHORT = "too_short"
+    GIBBERISH = "gibberish"
+    REPEATED = "repeated"
+    OFF_TOPIC = "off_topic"
+
+
+class Evidence(BaseModel):
+    """A quoted span of the candidate's answer and why it is quoted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    note: str
+
+
+MeasurementValue = float | int | str | bool | None
+
+
+class Score(BaseModel):
+    """One dimension's judgement: a 1-5 value (higher is better), or a reason there is none."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dimension: Dimension
+    status: ScoreStatus
+    value: float | None = Field(default=None, ge=1, le=5)
+    band: str
+    explanation: str
+    measurements: dict[str, MeasurementValue] = Field(default_factory=dict)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class TermUse(BaseModel):
+    """A technical or unfamiliar term the candidate used, and how it landed with the audience."""
+
+    model_config = ConfigDict(frozen=True)
+
+    term: str
+    kind: str = Field(description="Glossary domain, 'acronym' or 'rare word'.")
+    count: int
+    explained: bool
+    familiar_to_audience: bool
+    plain: str | None = Field(description="A plain-language alternative from the glossary.")
+    first_use: Evidence
+
+
+class PointCoverage(BaseModel):
+    """How far an answer went on one talking point (ladder level 0-5)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    point_id: str
+    point: str
+    level: int = Field(ge=0, le=5)
+    level_name: str
+    similarity: float
+    matched_terms: list[str]
+    evidence: Evidence | None
+
+
+class Analysis(BaseModel):
+    """Everything measured about one answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str | None
+    question: str
+    persona: str
+    answer: str
+    status: EvidenceStatus
+    status_reason: str
+    scores: dict[Dimension, Score]
+    terms: list[TermUse] = Field(default_factory=list)
+    points: list[PointCoverage] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+
+    @property
+    def missed_points(self) -> list[PointCoverage]:
+        return [p for p in self.points if p.level == 0]
 
 
 # --- retrieval ------------------------------------------------------------------------------

@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from interviewer.config import Settings
 from interviewer.personas import PersonaError, get_persona, load_persona_file, load_personas
+
+VALID: dict[str, Any] = {
+    "id": "coach",
+    "name": "C",
+    "role": "Coach",
+    "description": "A friendly coach.",
+    "audience": "non_technical",
+    "known_domains": ["general-business"],
+    "unfamiliar_budget": 0.02,
+    "weights": {"clarity": 1, "jargon": 1, "depth": 1, "structure": 1},
+}
+
+
+def write(tmp_path: Path, name: str = "coach", **changes: Any) -> Path:
+    data = {**VALID, **changes}
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return f
 
 
 def test_the_three_personas_load() -> None:
@@ -15,29 +35,23 @@ def test_the_three_personas_load() -> None:
     assert set(personas) >= {"ml_expert", "backend_engineer", "recruiter"}
 
 
+def test_a_dropped_in_file_is_a_new_persona(tmp_path: Path) -> None:
+    write(tmp_path)
+    assert load_personas(tmp_path)["coach"].audience == "non_technical"
+
+
 def test_unknown_key_is_an_error_naming_the_field(tmp_path: Path) -> None:
-    f = tmp_path / "coach.yaml"
-    f.write_text(
-        "id: coach\nname: C\nrole: Coach\ndescription: d\naudience: non_technical\nmood: grumpy\n",
-        encoding="utf-8",
-    )
     with pytest.raises(PersonaError, match=r"coach.yaml.*mood"):
-        load_persona_file(f)
+        load_persona_file(write(tmp_path, mood="grumpy"))
 
 
 def test_bad_value_and_mismatched_id(tmp_path: Path) -> None:
-    f = tmp_path / "coach.yaml"
-    f.write_text(
-        "id: coach\nname: C\nrole: R\ndescription: d\naudience: aliens\n", encoding="utf-8"
-    )
     with pytest.raises(PersonaError, match="audience"):
-        load_persona_file(f)
-    g = tmp_path / "other.yaml"
-    g.write_text(
-        "id: coach\nname: C\nrole: R\ndescription: d\naudience: ml_expert\n", encoding="utf-8"
-    )
+        load_persona_file(write(tmp_path, audience="aliens"))
+    with pytest.raises(PersonaError, match=r"weights\.depth"):
+        load_persona_file(write(tmp_path, weights={"clarity": 1, "jargon": 1, "structure": 1}))
     with pytest.raises(PersonaError, match="must match the file name"):
-        load_persona_file(g)
+        load_persona_file(write(tmp_path, name="other"))
 
 
 def test_unknown_persona_lists_the_choices() -> None:

@@ -1,0 +1,328 @@
+"""Technical depth: which talking points an answer covers, and how far it goes on each.
+
+A point counts as covered when the answer uses one of its key terms (or synonyms) or says
+something semantically close to it (cosine similarity of MiniLM sentence embeddings). How far the
+answer goes on a covered point is a ladder read from the words around it:
+
+    1 mentions -> 2 defines -> 3 explains the mechanism -> 4 weighs trade-offs
+    -> 5 names failure modes or gives a concrete example with numbers
+
+The same machinery runs against a free-text reference answer instead of curated talking points:
+each reference sentence becomes a point whose key terms are its content words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from interviewer.analysis.lexicon import zipf
+from interviewer.analysis.text import PhraseMatcher, Span, stem, words
+from interviewer.schema import Evidence, PointCoverage, Question, TalkingPoint
+
+Encoder = Callable[[Sequence[str]], "np.ndarray[Any, Any]"]
+
+LEVEL_NAMES = [
+    "missed",
+    "mentions",
+    "defines",
+    "mechanism",
+    "trade-offs",
+    "example / failure modes",
+]
+
+# The constants below were set on nn-exam-graded-answers (663 graded answers, 17 questions, the
+# talking points in evals/) with a small grid search; see evals/validate_analysis.py.
+#: Similarity at which a sentence starts to count towards a point, and where it fully covers it.
+SIM_FLOOR = 0.35
+SIM_FULL = 0.6
+#: Using a key term (or synonym) of a point covers it at least this much.
+TERM_COVERAGE = 0.6
+#: How much the ladder level scales a point's credit: credit = coverage * (1 - w + w * level/5).
+LADDER_WEIGHT = 0.3
+#: Mean credit at which the coverage part saturates (nobody needs every point perfectly).
+SATURATION = 0.7
+#: Elaboration: distinct content words in on-topic sentences, saturating at this many ...
+ELABORATION_CAP = 50
+#: ... and a sentence is on-topic from this similarity to the question or any point.
+SIM_ON_TOPIC = 0.3
+#: Weight of elaboration against talking-point coverage in the depth value.
+ELABORATION_WEIGHT = 0.4
+#: Coverage below which a point is reported as missed, and at which it counts as covered.
+MENTION_COVERAGE = 0.01
+COVERED_COVERAGE = 0.5
+#: An answer that touches no talking point (no key term, every sentence below SIM_FLOOR) and
+#: whose best sentence is less similar than this to the question itself is off-topic.
+SIM_OFF_TOPIC_QUESTION = 0.45
+
+_DEFINES = re.compile(
+    r"\b(is|are|means|meaning|refers? to|is called|stands for|i\.?e\.?|that is|in other words"
+    r"|defined as|is when|is where|is basically|measures|tells you|represents)\b",
+    re.IGNORECASE,
+)
+_MECHANISM = re.compile(
+    r"\b(because|so that|which means|therefore|thus|as a result|leads? to|causes?|caused"
+    r"|in order to|that way|this (makes|lets|means|way)|works by|by \w+ing|the reason"
+    r"|since|hence|due to|results? in|so the|otherwise)\b",
+    re.IGNORECASE,
+)
+_TRADEOFF = re.compile(
+    r"\b(but|however|trade-?offs?|downsides?|drawbacks?|costs?|at the expense|whereas"
+    r"|on the other hand|versus|vs\.?|instead|although|unless|pros and cons|the price"
+    r"|slower|faster|cheaper|more expensive|balance|compromise)\b",
+    re.IGNORECASE,
+)
+_EXAMPLE = re.compile(
+    r"\b(for example|for instance|e\.g\.|such as|in my (last|previous|current)|at my"
+    r"|we had|i had|fails? when|breaks?|broke|pitfalls?|risks?|watch out|gotchas?|edge cases?"
+    r"|went wrong|incident|bug)\b|\d",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an answer is judged against: talking points, or alternative reference answers."""
+
+    question_id: str | None
+    question: str
+    point_sets: tuple[tuple[TalkingPoint, ...], ...]
+    story: bool = False
+    derived: bool = False
+    sections: tuple[str, ...] = ()
+
+    @property
+    def points(self) -> tuple[TalkingPoint, ...]:
+        return self.point_sets[0] if self.point_sets else ()
+
+
+def target_for(question: Question) -> Target:
+    """The target for a question from the bank."""
+    return Target(
+        question_id=question.id,
+        question=question.text,
+        point_sets=(tuple(question.talking_points),),
+        story=question.is_story,
+        sections=tuple(question.sections),
+    )
+
+
+_STOP_STEMS = frozenset(
+    stem(w)
+    for w in [
+        "the",
+        "a",
+        "an",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "and",
+        "or",
+        "it",
+        "its",
+        "that",
+        "this",
+        "with",
+        "for",
+        "by",
+        "as",
+        "from",
+        "if",
+        "not",
+        "no",
+        "so",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "what",
+        "which",
+        "who",
+        "when",
+        "how",
+        "why",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "also",
+        "just",
+        "very",
+        "more",
+        "most",
+    ]
+)
+
+
+def _content_terms(sentence: str, limit: int = 8) -> list[str]:
+    """The content words of a sentence, rarest first (they carry the meaning)."""
+    seen: dict[str, float] = {}
+    for w in words(sentence):
+        key = w.lower
+        if stem(key) in _STOP_STEMS or len(key) < 2:
+            continue
+        seen.setdefault(key, zipf(key))
+    return sorted(seen, key=lambda k: seen[k])[:limit]
+
+
+def target_from_reference(
+    question: str, references: Sequence[str], question_id: str | None = None, story: bool = False
+) -> Target:
+    """A target built from reference answers (alternatives): each sentence becomes a point."""
+    from interviewer.analysis.text import sentences
+
+    point_sets = []
+    for r_i, ref in enumerate(r for r in references if r.strip()):
+        points = []
+        for s_i, span in enumerate(sentences(ref) or []):
+            terms = _content_terms(span.text)
+            if not terms:
+                continue
+            points.append(
+                TalkingPoint(id=f"ref{r_i + 1}-{s_i + 1}", point=span.text, key_terms=terms)
+            )
+        if points:
+            point_sets.append(tuple(points[:6]))
+    return Target(question_id, question, tuple(point_sets), story=story, derived=True)
+
+
+@dataclass(frozen=True)
+class DepthResult:
+    """Coverage of every point of the best-matching point set, and the 1-5 value it implies."""
+
+    coverage: list[PointCoverage]
+    value: float
+    coverage_credit: float
+    elaboration_words: int
+    best_similarity: float
+    terms_hit: int
+    off_topic: bool
+
+
+def _ladder(text: str) -> int:
+    if _EXAMPLE.search(text):
+        return 5
+    if _TRADEOFF.search(text):
+        return 4
+    if _MECHANISM.search(text):
+        return 3
+    if _DEFINES.search(text):
+        return 2
+    return 1
+
+
+def _point_coverage(
+    point: TalkingPoint, units: list[Span], sims: np.ndarray[Any, Any], derived: bool
+) -> tuple[PointCoverage, float]:
+    """One point: how well it is covered (0-1), its ladder level and the sentence that shows it."""
+    ws = [w for u in units for w in u.words]
+    best = int(np.argmax(sims)) if len(sims) else -1
+    sim = float(sims[best]) if best >= 0 else 0.0
+    matches = PhraseMatcher([*point.key_terms, *point.synonyms]).find(ws)
+    matched = sorted({m.phrase for m in matches})
+    coverage = min(1.0, max(0.0, (sim - SIM_FLOOR) / (SIM_FULL - SIM_FLOOR)))
+    if derived:
+        # A reference sentence's content words are all needed: credit the share that was said.
+        named = len({m.phrase for m in matches} & set(point.key_terms)) / len(point.key_terms)
+        coverage = max(coverage, named)
+    elif matched:
+        coverage = max(coverage, TERM_COVERAGE)
+    level = 0
+    shown = best
+    if coverage >= COVERED_COVERAGE:
+        # Read the ladder from the closest sentence, the next one and those naming the point.
+        idx = {best, best + 1}
+        for m in matches:
+            idx |= {j for j, u in enumerate(units) if u.start <= m.start < u.end + 1}
+        if matches and sim < SIM_FULL:
+            shown = min(j for j, u in enumerate(units) if u.start <= matches[0].start < u.end + 1)
+        level = _ladder(" ".join(units[j].text for j in sorted(idx) if 0 <= j < len(units)))
+    elif coverage >= MENTION_COVERAGE:
+        level = 1
+    credit = coverage * (1 - LADDER_WEIGHT + LADDER_WEIGHT * level / 5)
+    evidence = None
+    if level and shown >= 0:
+        u = units[shown]
+        evidence = Evidence(
+            quote=u.text, start=u.start, end=u.end, note=f"{LEVEL_NAMES[level]}: {point.id}"
+        )
+    return (
+        PointCoverage(
+            point_id=point.id,
+            point=point.point,
+            level=level,
+            level_name=LEVEL_NAMES[level],
+            similarity=round(sim, 3),
+            matched_terms=matched,
+            evidence=evidence,
+        ),
+        credit,
+    )
+
+
+def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthResult:
+    """Coverage of the target's points by the answer (the best alternative point set wins)."""
+    all_points = [p for ps in target.point_sets for p in ps]
+    vecs = encode([u.text for u in units] + [p.point for p in all_points] + [target.question])
+    unit_vecs = vecs[: len(units)]
+    targets = vecs[len(units) :]  # every point, then the question
+    sims = unit_vecs @ targets.T if len(units) else np.zeros((0, len(targets)))
+    best_set: tuple[list[PointCoverage], float] = ([], -1.0)
+    offset = 0
+    for ps in target.point_sets:
+        results = [
+            _point_coverage(p, units, sims[:, offset + i], target.derived) for i, p in enumerate(ps)
+        ]
+        offset += len(ps)
+        mean_credit = sum(c for _, c in results) / len(results)
+        if mean_credit > best_set[1]:
+            best_set = ([pc for pc, _ in results], mean_credit)
+    coverage, credit = best_set[0], max(0.0, best_set[1])
+
+    on_topic = [
+        u for u, row in zip(units, sims, strict=True) if len(row) and row.max() >= SIM_ON_TOPIC
+    ]
+    distinct = {stem(w.text) for u in on_topic for w in u.words} - _STOP_STEMS
+    cap = ELABORATION_CAP
+    if target.derived and target.point_sets:
+        # A short reference answer needs a short answer: scale the cap to the reference.
+        cap = max(8, 3 * min(sum(len(p.key_terms) for p in ps) for ps in target.point_sets))
+    elaboration = min(1.0, float(np.log1p(len(distinct)) / np.log1p(cap)))
+    value = 1.0 + 4.0 * (
+        (1 - ELABORATION_WEIGHT) * min(1.0, credit / SATURATION) + ELABORATION_WEIGHT * elaboration
+    )
+    best_sim = float(sims.max()) if sims.size else 0.0
+    terms_hit = sum(bool(pc.matched_terms) for pc in coverage)
+    return DepthResult(
+        coverage=coverage,
+        value=round(value, 2),
+        coverage_credit=round(credit, 3),
+        elaboration_words=len(distinct),
+        best_similarity=round(best_sim, 3),
+        terms_hit=terms_hit,
+        off_topic=all(pc.level == 0 for pc in coverage) and best_sim < SIM_OFF_TOPIC_QUESTION,
+    )

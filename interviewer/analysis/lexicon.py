@@ -1,0 +1,103 @@
+"""Word knowledge: how common a word is in general English, acronyms, and the glossary.
+
+Word familiarity follows De-Jargonizer's idea: a word a general reader rarely meets is likely
+jargon to them. wordfreq's Zipf scale (log10 of occurrences per billion words) is the measure.
+The thresholds were set from human judgments: in CompLex (SemEval-2021), words rated at least
+"neutral" in difficulty have a median Zipf of about 3, and words rated "easy" about 3.7-4.4;
+Cochrane technical abstracts differ most from their lay summaries in words below Zipf 4.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from interviewer.analysis.text import Match, PhraseMatcher, Word
+from interviewer.schema import GlossaryTerm
+
+#: Below this a word is rare for a general reader (full weight as jargon).
+RARE_ZIPF = 3.0
+#: Below this (and at least RARE_ZIPF) a word is uncommon (half weight as jargon).
+UNCOMMON_ZIPF = 4.0
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
+# Capitalised words that are ordinary in speech and not jargon.
+_NOT_ACRONYMS = frozenset({"I", "OK", "TV", "US", "UK", "AM", "PM", "ID", "IT"})
+
+
+@lru_cache(maxsize=200_000)
+def zipf(word: str) -> float:
+    """General-English frequency of a word on the Zipf scale (0 = unseen, 7+ = 'the')."""
+    return float(zipf_frequency(word.lower(), "en"))
+
+
+def is_acronym(word: str) -> bool:
+    """An all-capitals token such as 'RLHF' or 'APIs' (not 'I' or 'OK')."""
+    return bool(_ACRONYM.match(word)) and word.rstrip("s") not in _NOT_ACRONYMS
+
+
+def unfamiliarity(word: str) -> float:
+    """How likely a word is unfamiliar to a general reader: 1 rare, 0.5 uncommon, 0 common."""
+    if is_acronym(word):
+        return 1.0
+    if not word.isalpha() or len(word) < 3:
+        return 0.0
+    z = zipf(word)
+    if z < RARE_ZIPF:
+        return 1.0
+    if z < UNCOMMON_ZIPF:
+        return 0.5
+    return 0.0
+
+
+def jargon_density(ws: list[Word]) -> float:
+    """Unfamiliar words per word, for a general reader (the audience-free jargon measurement)."""
+    if not ws:
+        return 0.0
+    return sum(unfamiliarity(w.text) for w in ws) / len(ws)
+
+
+@dataclass(frozen=True)
+class GlossaryHit:
+    """A glossary term found in a text."""
+
+    term: GlossaryTerm
+    match: Match
+
+
+class GlossaryMatcher:
+    """Finds glossary terms (any spelling, plural or not) in a list of words."""
+
+    def __init__(self, glossary: dict[str, GlossaryTerm]) -> None:
+        self._by_form: dict[str, GlossaryTerm] = {}
+        for term in glossary.values():
+            for form in term.surface_forms():
+                self._by_form.setdefault(form, term)
+        self._matcher = PhraseMatcher(self._by_form)
+
+    def find(self, ws: list[Word], text: str) -> list[GlossaryHit]:
+        hits: list[GlossaryHit] = []
+        for m in self._matcher.find(ws):
+            term = self._by_form[m.phrase]
+            surface = text[m.start : m.end]
+            # An acronym ('MAP', 'MR') only counts when written in capitals: not 'map' or 'Mr'.
+            if _is_acronym_form(term, m.phrase) and not _upper(surface):
+                continue
+            hits.append(GlossaryHit(term, m))
+        return hits
+
+
+def _upper(surface: str) -> bool:
+    """Written in capitals, allowing a plural 's' ('MRs')."""
+    letters = "".join(c for c in surface if c.isalpha())
+    if len(letters) > 2 and letters.endswith("s"):
+        letters = letters[:-1]
+    return len(letters) >= 2 and letters.isupper()
+
+
+def _is_acronym_form(term: GlossaryTerm, form: str) -> bool:
+    originals = [term.term, *term.aliases]
+    return any(o.lower() == form and is_acronym(o.replace("-", "")) for o in originals)
