@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ["retrieval"]
+BENCHES = ["retrieval", "analysis"]
 
 
 def main(argv: list[str]) -> int:

@@ -45,6 +45,8 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     Start here:
       interviewer ingest                 build the search index from the knowledge pack
       interviewer search "data leakage"  find guide passages about a topic
+      interviewer report T.json          feedback report for a saved interview transcript
+      interviewer analyze answers.jsonl  score answers as JSON lines (for tools and evals)
       interviewer check                  validate the knowledge pack and personas
     """
     apply_offline_environment()
@@ -217,3 +219,112 @@ def check(settings: Settings) -> None:
     if problems:
         sys.exit(1)
     console.print("[green]Knowledge pack and personas are valid.[/]")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from interviewer.report import FORMATS
+
+    chosen = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated)")
+    return chosen
+
+
+@main.command()
+@click.argument("transcript", type=click.Path(path_type=Path))
+@click.option("--persona", "-p", help="Judge as this persona (default: the transcript's).")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the report files (default: next to the transcript).",
+)
+@click.option("--format", "formats", default="md,html,json", show_default=True,
+              help="Which of md, html, json to write.")
+@click.pass_obj
+def report(
+    settings: Settings, transcript: Path, persona: str | None, out: Path | None, formats: str
+) -> None:
+    """Write the feedback report for a saved transcript (the project's JSON or JSONL format)."""
+    from interviewer import runtime
+    from interviewer.personas import PersonaError
+    from interviewer.report import build_report, write_report
+    from interviewer.transcripts import TranscriptError, read_transcript
+
+    chosen = _formats(formats)
+    try:
+        t = read_transcript(transcript)
+        p = runtime.persona(settings, persona or t.persona)
+    except (TranscriptError, PersonaError) as exc:
+        _fail(str(exc))
+        return
+    with err_console.status("Analysing answers (loading the language model on first use)..."):
+        r = build_report(t, runtime.pack(settings), p, runtime.analyzer(settings))
+    written = write_report(r, out or transcript.parent, chosen, stem=f"{transcript.stem}.report")
+    _print_summary(r)
+    for fmt, path in written.items():
+        console.print(f"[dim]{fmt:>4}:[/] {path}", highlight=False)
+
+
+def _print_summary(r: object) -> None:
+    from interviewer.report.charts import text_bar
+    from interviewer.schema import Report, ScoreStatus
+
+    assert isinstance(r, Report)
+    overall = "not enough evidence" if r.overall is None else f"{r.overall:.1f} ({r.overall_band})"
+    console.print(f"\n[bold]Overall:[/] {overall}   [dim]interviewer: {r.persona_name}[/]")
+    for s in r.dimensions:
+        if s.status is ScoreStatus.NOT_APPLICABLE:
+            continue
+        value = "  - " if s.value is None else f"{s.value:4.1f}"
+        console.print(f"  {s.dimension.value:<10} {value} {text_bar(s.value)} {s.band}")
+    for title, items in (("Strengths", r.strengths), ("To improve", r.improvements)):
+        console.print(f"\n[bold]{title}[/]")
+        if not items:
+            console.print("  [dim]none with enough evidence[/]")
+        for h in items:
+            console.print(f"  - Q{h.question_number} {h.title}: {h.detail}", highlight=False)
+    for gap in r.evidence_gaps:
+        console.print(f"[yellow]  not enough evidence: {gap}[/]", highlight=False)
+
+
+@main.command()
+@click.argument("source", default="-", type=click.Path(allow_dash=True, path_type=Path))
+@click.option("--persona", "-p", default="ml_expert", show_default=True,
+              help="Persona for records that do not name one.")
+@click.option("--output", "-o", default="-", type=click.Path(allow_dash=True, path_type=Path),
+              help="Where to write the JSON lines (default: standard output).")
+@click.pass_obj
+def analyze(settings: Settings, source: Path, persona: str, output: Path) -> None:
+    """Score answers given as JSON lines, one result line per record.
+
+    \b
+    Each input line: {"question": "...", "answer": "...", and optionally
+      "reference_answer": "..." or [...], "talking_points": [...], "question_id": "...",
+      "persona": "...", "id": ...}
+    Each output line: {"index", "id", "error"} plus the analysis (status, scores with value,
+    band and measurements, terms, talking-point coverage); see README "interviewer analyze".
+    A record that cannot be read gets an "error" and the rest still run; the exit code is 1
+    when any record failed.
+    """
+    from interviewer.batch_analyze import analyze_stream
+
+    _check_persona(settings, persona)
+    infile = sys.stdin if str(source) == "-" else None
+    try:
+        reader = infile or source.open(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{source}: {exc.strerror}")
+        return
+    writer = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
+    try:
+        failed = analyze_stream(reader, writer, settings, persona)
+    finally:
+        if writer is not sys.stdout:
+            writer.close()
+        if reader is not sys.stdin:
+            reader.close()
+    if failed:
+        err_console.print(f"[yellow]{failed} record(s) could not be analysed (see their 'error').[/]")
+        sys.exit(1)

@@ -9,8 +9,9 @@ that names the field instead of a silently ignored setting.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -311,6 +312,198 @@ class Analysis(BaseModel):
     @property
     def missed_points(self) -> list[PointCoverage]:
         return [p for p in self.points if p.level == 0]
+
+
+# --- transcripts ------------------------------------------------------------------------------
+
+#: Version of the transcript format. Readers accept this version and refuse newer ones.
+TRANSCRIPT_VERSION = 1
+TRANSCRIPT_FORMAT = "interviewer-transcript"
+
+
+class Role(StrEnum):
+    INTERVIEWER = "interviewer"
+    CANDIDATE = "candidate"
+
+
+class TurnKind(StrEnum):
+    """What a turn is in the conversation."""
+
+    GREETING = "greeting"
+    QUESTION = "question"
+    FOLLOWUP = "followup"
+    RETRY = "retry"  # the interviewer asks again after an empty or unreadable answer
+    ANSWER = "answer"
+    SKIP = "skip"  # the candidate skipped the question
+    CLOSING = "closing"
+    NOTICE = "notice"  # a system message shown to the candidate (not part of the interview)
+
+
+class Turn(BaseModel):
+    """One turn of an interview. Candidate answers carry the question they answer."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    index: int = Field(ge=0)
+    role: Role
+    kind: TurnKind
+    text: str
+    question_id: str | None = None
+    followup: str | None = Field(
+        default=None, description="For follow-ups: what the policy asked, e.g. 'probe:point-id'."
+    )
+    at: datetime | None = None
+    words: list[WordTiming] | None = None
+    audio_path: str | None = None
+    duration: float | None = None
+
+    def answer(self) -> Answer:
+        return Answer(text=self.text, words=self.words, duration=self.duration)
+
+
+class Transcript(BaseModel):
+    """A whole interview: who interviewed, and every turn in order.
+
+    Stored as JSON (this record) or as JSONL (a header line, then one line per turn); see
+    docs in `interviewer/store.py` and the README.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["interviewer-transcript"] = TRANSCRIPT_FORMAT
+    version: int = TRANSCRIPT_VERSION
+    session_id: str
+    persona: str
+    started_at: datetime | None = None
+    candidate: str | None = None
+    source: str | None = Field(default=None, description="Where it was read from, if imported.")
+    turns: list[Turn] = Field(default_factory=list)
+
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, v: int) -> int:
+        if v > TRANSCRIPT_VERSION:
+            raise ValueError(
+                f"transcript version {v} is newer than this program understands "
+                f"({TRANSCRIPT_VERSION}); upgrade interviewer"
+            )
+        return v
+
+    def exchanges(self) -> list[tuple[str | None, list[Turn], list[Turn]]]:
+        """Group turns by question: (question_id, interviewer turns, candidate answers)."""
+        groups: list[tuple[str | None, list[Turn], list[Turn]]] = []
+        for turn in self.turns:
+            if turn.kind in (TurnKind.GREETING, TurnKind.CLOSING, TurnKind.NOTICE):
+                continue
+            if turn.role is Role.INTERVIEWER and turn.kind is TurnKind.QUESTION:
+                groups.append((turn.question_id, [turn], []))
+            elif not groups:
+                groups.append((turn.question_id, [], []))
+                (groups[-1][1] if turn.role is Role.INTERVIEWER else groups[-1][2]).append(turn)
+            elif turn.role is Role.INTERVIEWER:
+                groups[-1][1].append(turn)
+            else:
+                groups[-1][2].append(turn)
+        return groups
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+REPORT_VERSION = 1
+
+
+class SectionRef(BaseModel):
+    """A guide section to study."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+
+
+class MissedPoint(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    point: str
+    sections: list[SectionRef]
+
+
+class QuestionReport(BaseModel):
+    """One question of the interview: what was asked and answered, and what the analysis found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    question_id: str | None
+    question: str
+    category: str | None
+    followups: list[str]
+    answers: list[str]
+    skipped: bool
+    analysis: Analysis
+    delivery: list[Score] = Field(description="One delivery score per spoken answer.")
+    missed: list[MissedPoint]
+    study: list[SectionRef]
+
+
+class DimensionSummary(BaseModel):
+    """A dimension across the interview: the mean of the answers that could be judged."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dimension: Dimension
+    status: ScoreStatus
+    value: float | None
+    band: str
+    answers_scored: int
+    answers_total: int
+    weight: float
+
+
+class Highlight(BaseModel):
+    """A strength or an improvement, tied to one answer and quoting it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dimension: Dimension
+    question_number: int
+    title: str
+    detail: str
+    quote: str | None = None
+
+
+class TermAdvice(BaseModel):
+    """A term to explain or replace, with the glossary's plain alternative."""
+
+    model_config = ConfigDict(frozen=True)
+
+    term: str
+    kind: str
+    plain: str | None
+    count: int
+    question_numbers: list[int]
+
+
+class Report(BaseModel):
+    """The feedback report for one interview. Its JSON form is stable and versioned."""
+
+    format: Literal["interviewer-report"] = "interviewer-report"
+    version: int = REPORT_VERSION
+    session_id: str
+    persona: str
+    persona_name: str
+    candidate: str | None
+    created_at: datetime
+    overall: float | None
+    overall_band: str
+    dimensions: list[DimensionSummary]
+    strengths: list[Highlight]
+    improvements: list[Highlight]
+    jargon: list[TermAdvice]
+    questions: list[QuestionReport]
+    evidence_gaps: list[str]
+    notes: list[str] = Field(default_factory=list)
+    appendix: dict[str, MeasurementValue] = Field(default_factory=dict)
 
 
 # --- retrieval ------------------------------------------------------------------------------

@@ -58,3 +58,43 @@ def test_check_validates_the_shipped_pack(tmp_path: Path) -> None:
     code, out = run("check", data_dir=tmp_path)
     assert code == 0, out
     assert "valid" in out
+
+
+def test_report_command_writes_the_three_formats(tmp_path: Path) -> None:
+    code, out = run("report", str(FIXTURES / "sample_transcript.json"), "-o", str(tmp_path / "r"),
+                    data_dir=tmp_path)
+    assert code == 0, out
+    assert "Overall:" in out and "not enough evidence" in out
+    names = sorted(p.name for p in (tmp_path / "r").iterdir())
+    assert names == [f"sample_transcript.report.{x}" for x in ("html", "json", "md")]
+
+
+def test_report_command_refuses_a_malformed_transcript(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    code, out = run("report", str(bad), data_dir=tmp_path)
+    assert code == 1 and "bad.json" in out and "not valid JSON" in out
+
+
+def test_analyze_reads_json_lines_and_reports_bad_records(tmp_path: Path) -> None:
+    import json
+
+    src = tmp_path / "in.jsonl"
+    records = [
+        {"id": "a", "question": "What is overfitting?",
+         "answer": "Overfitting is when the model memorises noise in the training data, so it "
+         "does well there but badly on new data.",
+         "reference_answer": "The model fits noise in the training data and fails on new data."},
+        {"id": "b", "answer": "no question here"},
+        {"id": "c", "question_id": "ml-severe-class-imbalance", "answer": "fine"},
+    ]
+    src.write_text("\n".join(json.dumps(r) for r in records) + "\nnot json\n", encoding="utf-8")
+    out_file = tmp_path / "out.jsonl"
+    code, _ = run("analyze", str(src), "-o", str(out_file), data_dir=tmp_path)
+    assert code == 1  # some records failed
+    rows = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c", None]
+    assert rows[0]["error"] is None and rows[0]["scores"]["depth"]["value"] >= 3
+    assert "question" in rows[1]["error"]
+    assert rows[2]["status"] == "too_short" and rows[2]["scores"]["depth"]["value"] is None
+    assert "not valid JSON" in rows[3]["error"]

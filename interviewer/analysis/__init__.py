@@ -25,6 +25,7 @@ from interviewer.analysis.depth import (
     Target,
     analyze_depth,
     target_for,
+    target_from_points,
     target_from_reference,
 )
 from interviewer.analysis.evidence import MIN_WORDS, check_evidence
@@ -49,6 +50,7 @@ __all__ = [
     "CachedEncoder",
     "Target",
     "target_for",
+    "target_from_points",
     "target_from_reference",
 ]
 
@@ -120,7 +122,7 @@ class Analyzer:
                 Dimension.CLARITY, "The transcript is too uncertain to judge wording."
             )
         else:
-            scores[Dimension.CLARITY] = analyze_clarity(text, units, lead)
+            scores[Dimension.CLARITY] = analyze_clarity(text, units, lead, target.story)
 
         points = target.points
         coverage = depth.coverage if depth else []
@@ -134,10 +136,14 @@ class Analyzer:
         )
         if depth is not None:
             covered = [pc for pc in depth.coverage if pc.level >= 2]
+            touched = [pc for pc in depth.coverage if pc.level >= 1]
             missed = [pc for pc in depth.coverage if pc.level == 0]
-            explanation = f"Covered {len(covered)} of {len(depth.coverage)} talking points in depth"
+            explanation = (
+                f"Covered {len(touched)} of {len(depth.coverage)} talking points, "
+                f"{len(covered)} beyond a passing mention"
+            )
             if missed:
-                explanation += "; missed: " + "; ".join(pc.point for pc in missed[:3])
+                explanation += f"; missed {len(missed)}"
             scores[Dimension.DEPTH] = scored(
                 Dimension.DEPTH,
                 depth.value,

@@ -104,9 +104,12 @@ def _repetition(units: list[Span]) -> tuple[float, Span | None]:
     return share, example
 
 
-def analyze_clarity(text: str, units: list[Span], lead_relevance: float | None) -> Score:
+def analyze_clarity(
+    text: str, units: list[Span], lead_relevance: float | None, story: bool = False
+) -> Score:
     """Clarity on 1-5 with its components; `lead_relevance` is how close the first sentence is to
-    the question relative to the answer's best sentence (1.0 = the first sentence is the best)."""
+    the question relative to the answer's best sentence (1.0 = the first sentence is the best).
+    A story answer rightly opens with its situation, so 'leads with the point' does not apply."""
     ws = [w for u in units for w in u.words]
     n = max(1, len(ws))
     r = readability(text)
@@ -131,7 +134,10 @@ def analyze_clarity(text: str, units: list[Span], lead_relevance: float | None) 
         "leads_with_point": 5.0 if leads else 2.0,
         "length": 5.0 - 4.0 * min(1.0, max(0, len(ws) - LENGTH_OK) / (LENGTH_WORST - LENGTH_OK)),
     }
-    value = sum(WEIGHTS[k] * v for k, v in parts.items())
+    if story:
+        del parts["leads_with_point"]
+        leads = True
+    value = sum(WEIGHTS[k] * v for k, v in parts.items()) / sum(WEIGHTS[k] for k in parts)
 
     evidence: list[Evidence] = []
     for m in hedges[:2]:

@@ -189,25 +189,37 @@ def _content_terms(sentence: str, limit: int = 8) -> list[str]:
     return sorted(seen, key=lambda k: seen[k])[:limit]
 
 
+def points_from_texts(texts: Sequence[str], prefix: str = "p") -> tuple[TalkingPoint, ...]:
+    """Talking points from free text: each sentence a point, its content words the key terms."""
+    from interviewer.analysis.text import sentences
+
+    points = []
+    for t_i, text in enumerate(texts):
+        for s_i, span in enumerate(sentences(text)):
+            terms = _content_terms(span.text)
+            if terms:
+                points.append(
+                    TalkingPoint(id=f"{prefix}{t_i + 1}-{s_i + 1}", point=span.text, key_terms=terms)
+                )
+    return tuple(points[:6])
+
+
 def target_from_reference(
     question: str, references: Sequence[str], question_id: str | None = None, story: bool = False
 ) -> Target:
-    """A target built from reference answers (alternatives): each sentence becomes a point."""
-    from interviewer.analysis.text import sentences
+    """A target built from reference answers (alternatives: the best-matching one counts)."""
+    point_sets = tuple(
+        ps for i, r in enumerate(references) if (ps := points_from_texts([r], f"ref{i + 1}-"))
+    )
+    return Target(question_id, question, point_sets, story=story, derived=True)
 
-    point_sets = []
-    for r_i, ref in enumerate(r for r in references if r.strip()):
-        points = []
-        for s_i, span in enumerate(sentences(ref) or []):
-            terms = _content_terms(span.text)
-            if not terms:
-                continue
-            points.append(
-                TalkingPoint(id=f"ref{r_i + 1}-{s_i + 1}", point=span.text, key_terms=terms)
-            )
-        if points:
-            point_sets.append(tuple(points[:6]))
-    return Target(question_id, question, tuple(point_sets), story=story, derived=True)
+
+def target_from_points(
+    question: str, points: Sequence[str], question_id: str | None = None, story: bool = False
+) -> Target:
+    """A target from talking points written as plain strings (all of them count)."""
+    ps = points_from_texts(points)
+    return Target(question_id, question, (ps,) if ps else (), story=story, derived=True)
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,25 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
 _NOT_ACRONYMS = frozenset({"I", "OK", "TV", "US", "UK", "AM", "PM", "ID", "IT"})
 
 
+_BRITISH = ((r"is(e|ed|es|ing|ation|ations|er|ers)$", r"iz\1"), (r"our$", "or"), (r"tre$", "ter"))
+
+
 @lru_cache(maxsize=200_000)
 def zipf(word: str) -> float:
-    """General-English frequency of a word on the Zipf scale (0 = unseen, 7+ = 'the')."""
-    return float(zipf_frequency(word.lower(), "en"))
+    """General-English frequency of a word on the Zipf scale (0 = unseen, 7+ = 'the').
+
+    British spellings ('optimise') and 're-' verbs of common words ('retrain') are as familiar
+    as the forms the frequency lists count more often.
+    """
+    w = word.lower()
+    best = float(zipf_frequency(w, "en"))
+    for pattern, repl in _BRITISH:
+        variant = re.sub(pattern, repl, w)
+        if variant != w:
+            best = max(best, float(zipf_frequency(variant, "en")))
+    if w.startswith("re") and len(w) >= 6:
+        best = max(best, min(float(zipf_frequency(w[2:], "en")), UNCOMMON_ZIPF))
+    return best
 
 
 def is_acronym(word: str) -> bool:

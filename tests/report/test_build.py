@@ -1,0 +1,121 @@
+"""Building the report from a realistic transcript: honest summaries tied to the answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer import runtime
+from interviewer.config import Settings
+from interviewer.report import build_report
+from interviewer.schema import (
+    Dimension,
+    EvidenceStatus,
+    Report,
+    Role,
+    ScoreStatus,
+    Transcript,
+    Turn,
+    TurnKind,
+)
+from interviewer.transcripts import read_transcript
+from tests.paths import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def sample() -> Transcript:
+    return read_transcript(FIXTURES / "sample_transcript.json")
+
+
+def _report(t: Transcript, persona: str | None = None) -> Report:
+    s = Settings()
+    return build_report(
+        t, runtime.pack(s), runtime.persona(s, persona or t.persona), runtime.analyzer(s)
+    )
+
+
+def test_sample_report_groups_answers_and_follow_ups_by_question(sample: Transcript) -> None:
+    r = _report(sample)
+    assert [q.question_id for q in r.questions] == [
+        "comm-explain-drift-backend",
+        "ml-severe-class-imbalance",
+        "beh-deadline-compromise",
+        "ops-latency-scalability",
+        "ml-data-leakage-prevention",
+    ]
+    first = r.questions[0]
+    assert len(first.answers) == 2 and first.followups == [
+        "Since nothing crashes, how would you actually notice it happening?"
+    ]
+
+
+def test_declined_question_is_a_gap_not_a_score(sample: Transcript) -> None:
+    r = _report(sample)
+    declined = r.questions[3]
+    assert declined.analysis.status is EvidenceStatus.DECLINED
+    assert all(s.value is None for s in declined.analysis.scores.values())
+    assert r.evidence_gaps == ["Question 4: the question was declined"]
+    # Every talking point of a declined question is listed as missed, with where to study it.
+    assert len(declined.missed) == 6 and declined.study
+    depth = next(d for d in r.dimensions if d.dimension is Dimension.DEPTH)
+    assert (depth.answers_scored, depth.answers_total) == (4, 5)
+
+
+def test_improvements_name_the_unexplained_jargon_with_a_plain_alternative(
+    sample: Transcript,
+) -> None:
+    r = _report(sample)
+    jargon = next(h for h in r.improvements if h.dimension is Dimension.JARGON)
+    assert jargon.question_number == 2 and "SMOTE" in jargon.detail
+    terms = {t.term: t for t in r.jargon}
+    assert "SMOTE" in terms and terms["SMOTE"].plain
+    assert terms["SMOTE"].question_numbers == [2]
+
+
+def test_strengths_are_good_scores_with_a_quote_from_that_answer(sample: Transcript) -> None:
+    r = _report(sample)
+    assert r.strengths
+    for h in r.strengths:
+        q = r.questions[h.question_number - 1]
+        score = q.analysis.scores[h.dimension]
+        assert score.value is not None and score.value >= 3.4
+        if h.quote:
+            assert h.quote in "\n".join(q.answers)
+
+
+def test_all_thin_answers_give_no_strengths_and_no_overall(sample: Transcript) -> None:
+    turns = []
+    for i, (qid, text) in enumerate(
+        [("ml-severe-class-imbalance", "fine"), ("ml-data-leakage-prevention", "asdf qwer zxcv")]
+    ):
+        turns.append(Turn(index=2 * i, role=Role.INTERVIEWER, kind=TurnKind.QUESTION,
+                          text="?", question_id=qid))
+        turns.append(Turn(index=2 * i + 1, role=Role.CANDIDATE, kind=TurnKind.ANSWER,
+                          text=text, question_id=qid))
+    r = _report(Transcript(session_id="thin", persona="ml_expert", turns=turns))
+    assert r.overall is None and r.overall_band == "not enough evidence"
+    assert r.strengths == []
+    assert all(d.status is not ScoreStatus.SCORED for d in r.dimensions)
+    assert len(r.evidence_gaps) == 2
+
+
+def test_persona_changes_the_jargon_verdict_not_the_depth(sample: Transcript) -> None:
+    backend = _report(sample, "backend_engineer")
+    expert = _report(sample, "ml_expert")
+    b2, e2 = backend.questions[1].analysis, expert.questions[1].analysis
+    assert b2.scores[Dimension.DEPTH].value == e2.scores[Dimension.DEPTH].value
+    assert (e2.scores[Dimension.JARGON].value or 0) > (b2.scores[Dimension.JARGON].value or 0)
+
+
+def test_question_outside_the_bank_is_judged_without_talking_points() -> None:
+    turns = [
+        Turn(index=0, role=Role.INTERVIEWER, kind=TurnKind.QUESTION,
+             text="What is your favourite deployment story?"),
+        Turn(index=1, role=Role.CANDIDATE, kind=TurnKind.ANSWER,
+             text="We rolled out a ranking model behind a feature flag to five percent of "
+             "users first, watched the error rate and latency for a day, then went to everyone."),
+    ]
+    r = _report(Transcript(session_id="free", persona="recruiter", turns=turns))
+    q = r.questions[0]
+    assert q.analysis.scores[Dimension.DEPTH].status is ScoreStatus.INSUFFICIENT
+    assert q.analysis.scores[Dimension.CLARITY].status is ScoreStatus.SCORED
+    assert any("not in the question bank" in n for n in r.notes)
