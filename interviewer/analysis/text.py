@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from wordfreq import zipf_frequency
+
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n\s*(?:[-*\u2022]\s+|\d+[.)]\s+)?|\n")
 # Where a run-on spoken sentence can be cut: before a discourse marker.
@@ -60,6 +62,9 @@ def stem(word: str) -> str:
         return w[:-3] + "y"
     if len(w) > 4 and w.endswith(("sses", "xes", "ches", "shes", "zes")):
         return w[:-2]
+    if len(w) > 4 and w.endswith("ses"):
+        # 'biases' -> 'bias' but 'cases' -> 'case': keep the more common English word.
+        return max((w[:-1], w[:-2]), key=lambda c: zipf_frequency(c, "en"))
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "as")):
         return w[:-1]
     return w
