@@ -29,7 +29,9 @@ def _target(record: dict[str, Any], settings: Settings) -> Target:
     bank = runtime.pack(settings).questions.get(qid) if isinstance(qid, str) else None
     if not isinstance(question, str):
         if bank is None:
-            raise RecordError("'question' (a string) is required unless 'question_id' is in the bank")
+            raise RecordError(
+                "'question' (a string) is required unless 'question_id' is in the bank"
+            )
         question = bank.text
     points = record.get("talking_points")
     if points:

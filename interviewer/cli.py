@@ -7,7 +7,9 @@ that module would not already cover.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -17,6 +19,11 @@ from rich.table import Table
 
 from interviewer import __version__
 from interviewer.config import Settings, apply_offline_environment, get_settings
+
+if TYPE_CHECKING:
+    from interviewer.retrieval import Retriever
+    from interviewer.schema import Report, Turn
+    from interviewer.session import InterviewSession
 
 console = Console()
 err_console = Console(stderr=True)
@@ -162,10 +169,7 @@ def _check_persona(settings: Settings, persona: str) -> None:
         _fail(str(exc), code=2)
 
 
-def _show_passages(retriever: object, query: str, persona: str | None, k: int) -> None:
-    from interviewer.retrieval import Retriever
-
-    assert isinstance(retriever, Retriever)
+def _show_passages(retriever: Retriever, query: str, persona: str | None, k: int) -> None:
     hits = retriever.passages(query, k=k, persona=persona)
     if not hits:
         console.print("No passages found.")
@@ -181,12 +185,10 @@ def _show_passages(retriever: object, query: str, persona: str | None, k: int) -
 
 
 def _show_questions(
-    settings: Settings, retriever: object, query: str, persona: str | None, k: int
+    settings: Settings, retriever: Retriever, query: str, persona: str | None, k: int
 ) -> None:
     from interviewer.knowledge import cached_pack
-    from interviewer.retrieval import Retriever
 
-    assert isinstance(retriever, Retriever)
     pack = cached_pack(settings.knowledge_dir)
     table = Table("score", "id", "category", "question", show_lines=False)
     for hit in retriever.nearest_questions(query, k=k, persona=persona):
@@ -240,8 +242,13 @@ def _formats(value: str) -> tuple[str, ...]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the report files (default: next to the transcript).",
 )
-@click.option("--format", "formats", default="md,html,json", show_default=True,
-              help="Which of md, html, json to write.")
+@click.option(
+    "--format",
+    "formats",
+    default="md,html,json",
+    show_default=True,
+    help="Which of md, html, json to write.",
+)
 @click.pass_obj
 def report(
     settings: Settings, transcript: Path, persona: str | None, out: Path | None, formats: str
@@ -267,11 +274,10 @@ def report(
         console.print(f"[dim]{fmt:>4}:[/] {path}", highlight=False)
 
 
-def _print_summary(r: object) -> None:
+def _print_summary(r: Report) -> None:
     from interviewer.report.charts import text_bar
-    from interviewer.schema import Report, ScoreStatus
+    from interviewer.schema import ScoreStatus
 
-    assert isinstance(r, Report)
     overall = "not enough evidence" if r.overall is None else f"{r.overall:.1f} ({r.overall_band})"
     console.print(f"\n[bold]Overall:[/] {overall}   [dim]interviewer: {r.persona_name}[/]")
     for s in r.dimensions:
@@ -291,10 +297,20 @@ def _print_summary(r: object) -> None:
 
 @main.command()
 @click.argument("source", default="-", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--persona", "-p", default="ml_expert", show_default=True,
-              help="Persona for records that do not name one.")
-@click.option("--output", "-o", default="-", type=click.Path(allow_dash=True, path_type=Path),
-              help="Where to write the JSON lines (default: standard output).")
+@click.option(
+    "--persona",
+    "-p",
+    default="ml_expert",
+    show_default=True,
+    help="Persona for records that do not name one.",
+)
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    type=click.Path(allow_dash=True, path_type=Path),
+    help="Where to write the JSON lines (default: standard output).",
+)
 @click.pass_obj
 def analyze(settings: Settings, source: Path, persona: str, output: Path) -> None:
     """Score answers given as JSON lines, one result line per record.
@@ -326,5 +342,176 @@ def analyze(settings: Settings, source: Path, persona: str, output: Path) -> Non
         if reader is not sys.stdin:
             reader.close()
     if failed:
-        err_console.print(f"[yellow]{failed} record(s) could not be analysed (see their 'error').[/]")
+        err_console.print(
+            f"[yellow]{failed} record(s) could not be analysed (see their 'error').[/]"
+        )
         sys.exit(1)
+
+
+CHAT_HELP = (
+    "Type your answer; finish it with an empty line (press Enter twice).\n"
+    "Commands: /skip (skip this question), /repeat (hear the question again), "
+    "/end (finish now and get the report), /help."
+)
+
+
+@main.command()
+@click.option(
+    "--persona",
+    "-p",
+    default="ml_expert",
+    show_default=True,
+    help="ml_expert, backend_engineer, recruiter, or one you added.",
+)
+@click.option(
+    "--questions",
+    "-n",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 30),
+    help="How many main questions.",
+)
+@click.option("--minutes", type=click.FloatRange(min=1), help="Stop after this many minutes.")
+@click.option("--seed", type=int, help="Repeat an interview exactly (default: random).")
+@click.option("--name", help="Your name, used in the report.")
+@click.option("--resume", "resume_id", help="Continue an unfinished session (see `sessions`).")
+@click.pass_obj
+def chat(
+    settings: Settings,
+    persona: str,
+    questions: int,
+    minutes: float | None,
+    seed: int | None,
+    name: str | None,
+    resume_id: str | None,
+) -> None:
+    """A typed interview in the terminal, then the feedback report.
+
+    With standard input from a file or pipe it runs without prompts: answers are read as
+    blocks separated by a blank line, so scripts can drive it.
+    """
+    import random
+
+    from interviewer.schema import SessionConfig
+    from interviewer.session import InterviewSession
+    from interviewer.store import SessionNotFoundError
+    from interviewer.transcripts import TranscriptError
+    from interviewer.vectorstore import index_exists
+
+    interactive = sys.stdin.isatty()
+    if not index_exists(settings):
+        console.print("[yellow]First run: building the search index from the knowledge pack.[/]")
+        _run_ingest(settings, [])
+    try:
+        if resume_id:
+            session = InterviewSession.resume(settings, resume_id)
+        else:
+            _check_persona(settings, persona)
+            config = SessionConfig(
+                questions=questions,
+                minutes=minutes,
+                seed=seed if seed is not None else random.randrange(10**6),
+            )
+            session = InterviewSession.create(settings, persona, config, candidate=name)
+    except (SessionNotFoundError, TranscriptError) as exc:
+        _fail(str(exc), "List sessions with: interviewer sessions")
+        return
+    with err_console.status("Loading the language model and the question bank..."):
+        session.warm_up()
+    if interactive:
+        console.print(f"[dim]{CHAT_HELP}[/]\n")
+    try:
+        _show_turns(session, session.start())
+        while not session.finished:
+            answer = _read_answer(interactive)
+            if answer is None:  # end of input
+                _show_turns(session, session.end())
+                break
+            command = answer.strip().lower()
+            if command == "/help":
+                console.print(f"[dim]{CHAT_HELP}[/]")
+                continue
+            if command == "/repeat":
+                if session.last_prompt:
+                    _show_turns(session, [session.last_prompt])
+                continue
+            if command == "/skip":
+                _show_turns(session, session.skip())
+                continue
+            if command == "/end":
+                _show_turns(session, session.end())
+                break
+            if command.startswith("/"):
+                console.print(f"[yellow]Unknown command {command}.[/] {CHAT_HELP}")
+                continue
+            _show_turns(session, session.submit(answer))
+    except KeyboardInterrupt:
+        err_console.print(
+            f"\n[yellow]Interview paused and saved.[/] Resume with: "
+            f"[bold]interviewer chat --resume {session.session_id}[/]"
+        )
+        sys.exit(130)
+    with err_console.status("Writing your feedback report..."):
+        result, written = session.report()
+    _print_summary(result)
+    console.print()
+    for fmt, path in written.items():
+        console.print(f"[dim]{fmt:>4}:[/] {path}", highlight=False)
+
+
+def _read_answer(interactive: bool) -> str | None:
+    """One answer: lines up to an empty line. None at the end of input."""
+    lines: list[str] = []
+    while True:
+        try:
+            line = console.input(
+                "[bold green]> [/]"
+                if interactive and not lines
+                else "[green]  [/]"
+                if interactive
+                else ""
+            )
+        except EOFError:
+            return "\n".join(lines) if lines else None
+        if not line.strip():
+            if lines or not interactive:
+                if lines:
+                    return "\n".join(lines)
+                continue
+            continue
+        if not lines and line.strip().startswith("/"):
+            return line.strip()
+        lines.append(line)
+
+
+def _show_turns(session: InterviewSession, turns: Sequence[Turn]) -> None:
+    from interviewer.schema import TurnKind
+
+    for notice in session.notices:
+        err_console.print(f"[yellow]{notice}[/]")
+    session.notices.clear()
+    for turn in turns:
+        label = ""
+        if turn.kind is TurnKind.QUESTION:
+            label = f"[dim]Question {session.question_number} of {session.total_questions}[/]\n"
+        console.print(
+            f"\n{label}[bold cyan]{session.persona.name}:[/] {turn.text}\n", highlight=False
+        )
+
+
+@main.command()
+@click.pass_obj
+def sessions(settings: Settings) -> None:
+    """List past interview sessions (resume an unfinished one with `chat --resume ID`)."""
+    from interviewer.store import SessionStore
+
+    found = SessionStore(settings.data_dir / "sessions").list()
+    if not found:
+        console.print("No sessions yet. Start one with: interviewer chat --persona recruiter")
+        return
+    table = Table("session", "persona", "started", "questions", "answers", "status")
+    for s in found:
+        started = f"{s.started_at:%Y-%m-%d %H:%M}" if s.started_at else "?"
+        status = "[green]finished[/]" if s.finished else "[yellow]unfinished[/]"
+        table.add_row(s.session_id, s.persona, started, str(s.questions), str(s.answers), status)
+    console.print(table)

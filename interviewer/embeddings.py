@@ -7,6 +7,8 @@ once per process, on first use, from a path on disk: by default the all-MiniLM-L
 
 from __future__ import annotations
 
+import copy
+import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -20,6 +22,12 @@ from interviewer.config import Settings, apply_offline_environment
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+
+#: Batches at least this large use every core; smaller ones one thread (see `encode`).
+BULK = 32
+_CORES = max(1, os.cpu_count() or 1)
+_INFERENCE = threading.Lock()  # one forward pass at a time; they are CPU-bound anyway
 
 
 class ModelNotFoundError(RuntimeError):
@@ -44,9 +52,12 @@ class LocalEmbeddings(Embeddings):
     Vectors are L2-normalised, so a dot product is a cosine similarity.
     """
 
-    def __init__(self, model_path: Path, quantize: bool = True) -> None:
+    def __init__(
+        self, model_path: Path, quantize: bool = True, base: LocalEmbeddings | None = None
+    ) -> None:
         self.model_path = model_path
         self.quantize = quantize
+        self._base = base  # a full-precision twin to copy from instead of reading the disk again
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
 
@@ -60,6 +71,9 @@ class LocalEmbeddings(Embeddings):
                 if self._model is None:
                     if not self.model_path.exists():
                         raise ModelNotFoundError(f"embedding model not found at {self.model_path}")
+                    if self.quantize and self._base is not None:
+                        self._model = _quantize(copy.deepcopy(self._base._get()))
+                        return self._model
                     apply_offline_environment()
                     from sentence_transformers import SentenceTransformer
 
@@ -73,13 +87,23 @@ class LocalEmbeddings(Embeddings):
         """Embed texts as a (n, dim) float32 array of unit vectors."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._get().encode(
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        model = self._get()
+        import torch
+
+        # One thread for the few sentences of an answer: with two threads a short forward pass
+        # stalls for hundreds of milliseconds whenever another process holds a core. Large
+        # batches (indexing) are worth both cores.
+        threads = 1 if len(texts) < BULK else _CORES
+        with _INFERENCE:
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
+            vectors = model.encode(
+                list(texts),
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     @property
@@ -110,7 +134,8 @@ def _quantize(model: SentenceTransformer) -> SentenceTransformer:
 
 @lru_cache(maxsize=4)
 def _shared(model_path: Path, quantize: bool) -> LocalEmbeddings:
-    return LocalEmbeddings(model_path, quantize)
+    base = _shared(model_path, False) if quantize else None
+    return LocalEmbeddings(model_path, quantize, base)
 
 
 def _model_path(settings: Settings) -> Path:

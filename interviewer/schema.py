@@ -74,6 +74,10 @@ class TalkingPoint(Strict):
     synonyms: list[NonEmpty] = Field(
         default_factory=list, description="Other phrasings, plain words included, that also count."
     )
+    probe: str | None = Field(
+        default=None,
+        description="A short follow-up question an interviewer asks when it is missing.",
+    )
 
 
 class Question(Strict):
@@ -164,6 +168,47 @@ class DimensionWeights(Strict):
     delivery: float = Field(default=0.0, ge=0)
 
 
+class FollowupPolicy(Strict):
+    """How a persona follows up on answers."""
+
+    max_per_question: int = Field(default=2, ge=0, le=5)
+    probe_missing_points: bool = True
+    ask_for_examples: bool = True
+    plain_words: Literal["never", "software_analogy", "everyday_words"] = Field(
+        description="Whether to ask for unexplained jargon in plain words, and how."
+    )
+    star: bool = Field(default=True, description="Ask for missing STAR parts in stories.")
+
+
+class Voice(Strict):
+    """The persona's text-to-speech voice (espeak-ng voice name and words per minute)."""
+
+    voice_id: str = "en-us"
+    rate: int = Field(default=165, ge=80, le=320)
+
+
+class Phrases(Strict):
+    """Persona-specific wording for the offline interviewer; each list holds variants.
+
+    Placeholders: {topic} (a talking point's key term), {term} (a jargon term), {section}
+    (a guide section title), {name} (the candidate, when known).
+    """
+
+    acknowledge: list[NonEmpty] = Field(default_factory=list)
+    transition: list[NonEmpty] = Field(default_factory=list)
+    context: list[NonEmpty] = Field(default_factory=list)
+    probe: list[NonEmpty] = Field(default_factory=list)
+    example: list[NonEmpty] = Field(default_factory=list)
+    plain_words: list[NonEmpty] = Field(default_factory=list)
+    star_situation: list[NonEmpty] = Field(default_factory=list)
+    star_task: list[NonEmpty] = Field(default_factory=list)
+    star_action: list[NonEmpty] = Field(default_factory=list)
+    star_result: list[NonEmpty] = Field(default_factory=list)
+    elaborate: list[NonEmpty] = Field(default_factory=list)
+    retry: list[NonEmpty] = Field(default_factory=list)
+    decline: list[NonEmpty] = Field(default_factory=list)
+
+
 class Persona(Strict):
     """An interviewer persona, loaded from `personas/<id>.yaml`."""
 
@@ -181,6 +226,21 @@ class Persona(Strict):
         description="Share of unexplained unfamiliar words this audience tolerates (0.02 = 2%).",
     )
     weights: DimensionWeights
+    categories: dict[Category, float] = Field(
+        min_length=1, description="Question categories this persona draws from, with weights."
+    )
+    followups: FollowupPolicy
+    opening: list[NonEmpty] = Field(min_length=1)
+    closing: list[NonEmpty] = Field(min_length=1)
+    phrases: Phrases = Field(default_factory=Phrases)
+    voice: Voice = Field(default_factory=Voice)
+
+    @field_validator("categories")
+    @classmethod
+    def _positive_weights(cls, weights: dict[Category, float]) -> dict[Category, float]:
+        if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+            raise ValueError("category weights must be >= 0 with at least one above 0")
+        return weights
 
 
 # --- answers and their analysis -------------------------------------------------------------
@@ -361,6 +421,19 @@ class Turn(BaseModel):
         return Answer(text=self.text, words=self.words, duration=self.duration)
 
 
+class SessionConfig(BaseModel):
+    """How a live session was set up; stored in the transcript header so it can be resumed."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    questions: int = Field(default=5, ge=1, le=30)
+    seed: int = 0
+    minutes: float | None = Field(default=None, gt=0)
+    mode: Literal["typed", "spoken"] = "typed"
+    brain: str = "offline"
+    hints: bool = False
+
+
 class Transcript(BaseModel):
     """A whole interview: who interviewed, and every turn in order.
 
@@ -370,13 +443,14 @@ class Transcript(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    format: Literal["interviewer-transcript"] = TRANSCRIPT_FORMAT
+    format: Literal["interviewer-transcript"] = "interviewer-transcript"
     version: int = TRANSCRIPT_VERSION
     session_id: str
     persona: str
     started_at: datetime | None = None
     candidate: str | None = None
     source: str | None = Field(default=None, description="Where it was read from, if imported.")
+    config: SessionConfig | None = None
     turns: list[Turn] = Field(default_factory=list)
 
     @field_validator("version")

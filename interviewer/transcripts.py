@@ -72,7 +72,7 @@ def parse_json(text: str, source: str) -> Transcript:
         raise TranscriptError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
     if not isinstance(data, dict) or data.get("format") != TRANSCRIPT_FORMAT:
         raise TranscriptError(
-            f"{source}: not an interviewer transcript (expected \"format\": \"{TRANSCRIPT_FORMAT}\")"
+            f'{source}: not an interviewer transcript (expected "format": "{TRANSCRIPT_FORMAT}")'
         )
     try:
         return Transcript.model_validate(data)

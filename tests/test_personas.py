@@ -20,6 +20,10 @@ VALID: dict[str, Any] = {
     "known_domains": ["general-business"],
     "unfamiliar_budget": 0.02,
     "weights": {"clarity": 1, "jargon": 1, "depth": 1, "structure": 1},
+    "categories": {"behavioural": 2, "values": 1},
+    "followups": {"plain_words": "everyday_words"},
+    "opening": ["Hi, I'm your coach."],
+    "closing": ["Thanks!"],
 }
 
 
@@ -52,6 +56,15 @@ def test_bad_value_and_mismatched_id(tmp_path: Path) -> None:
         load_persona_file(write(tmp_path, weights={"clarity": 1, "jargon": 1, "structure": 1}))
     with pytest.raises(PersonaError, match="must match the file name"):
         load_persona_file(write(tmp_path, name="other"))
+
+
+def test_bad_category_and_follow_up_mode_are_named(tmp_path: Path) -> None:
+    with pytest.raises(PersonaError, match="categories"):
+        load_persona_file(write(tmp_path, categories={"cooking": 1}))
+    with pytest.raises(PersonaError, match=r"followups\.plain_words"):
+        load_persona_file(write(tmp_path, followups={"plain_words": "shout"}))
+    with pytest.raises(PersonaError, match=r"phrases\.probe"):
+        load_persona_file(write(tmp_path, phrases={"probe": "not a list"}))
 
 
 def test_unknown_persona_lists_the_choices() -> None:

@@ -11,6 +11,7 @@ every dimension instead of a number.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -62,19 +63,22 @@ class CachedEncoder:
         self._encode = encode
         self._cache: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
         self._size = size
+        self._lock = threading.Lock()  # web sessions analyse answers from several threads
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for t, v in zip(missing, self._encode(missing), strict=True):
-                self._cache[t] = v
-                if len(self._cache) > self._size:
-                    self._cache.popitem(last=False)
-        for t in texts:
-            self._cache.move_to_end(t)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            if missing:
+                for t, v in zip(missing, self._encode(missing), strict=True):
+                    self._cache[t] = v
+            found = [self._cache[t] for t in texts]
+            for t in texts:
+                self._cache.move_to_end(t)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return np.stack(found)
 
 
 class Analyzer:
@@ -83,6 +87,12 @@ class Analyzer:
     def __init__(self, glossary: dict[str, GlossaryTerm], encode: Encoder) -> None:
         self.glossary = GlossaryMatcher(glossary)
         self.encode = encode if isinstance(encode, CachedEncoder) else CachedEncoder(encode)
+
+    def warm(self, targets: Sequence[Target]) -> None:
+        """Embed the targets' questions and talking points in one batch, ahead of the answers."""
+        texts = [t.question for t in targets]
+        texts += [p.point for t in targets for ps in t.point_sets for p in ps]
+        self.encode(texts)
 
     def analyze(
         self,

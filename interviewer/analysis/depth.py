@@ -199,7 +199,9 @@ def points_from_texts(texts: Sequence[str], prefix: str = "p") -> tuple[TalkingP
             terms = _content_terms(span.text)
             if terms:
                 points.append(
-                    TalkingPoint(id=f"{prefix}{t_i + 1}-{s_i + 1}", point=span.text, key_terms=terms)
+                    TalkingPoint(
+                        id=f"{prefix}{t_i + 1}-{s_i + 1}", point=span.text, key_terms=terms
+                    )
                 )
     return tuple(points[:6])
 

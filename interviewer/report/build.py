@@ -8,7 +8,7 @@ report says so instead of finding something nice to say.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from interviewer.analysis import Analyzer, Target, target_for
@@ -90,10 +90,14 @@ def analyze_transcript(
     earlier: list[str] = []
     for number, (qid, asked_turns, answer_turns) in enumerate(transcript.exchanges(), 1):
         question_turn = next((t for t in asked_turns if t.kind is TurnKind.QUESTION), None)
-        asked = question_turn.text if question_turn else (asked_turns[0].text if asked_turns else "")
+        asked = (
+            question_turn.text if question_turn else (asked_turns[0].text if asked_turns else "")
+        )
         bank = pack.questions.get(qid) if qid else None
         target = _target(pack, qid, bank.text if bank else asked)
-        answers = [t for t in answer_turns if t.role is Role.CANDIDATE and t.kind is TurnKind.ANSWER]
+        answers = [
+            t for t in answer_turns if t.role is Role.CANDIDATE and t.kind is TurnKind.ANSWER
+        ]
         skipped = any(t.kind is TurnKind.SKIP for t in answer_turns) and not any(
             a.text.strip() for a in answers
         )
@@ -113,7 +117,9 @@ def analyze_transcript(
             levels = {pc.point_id: pc.level for pc in analysis.points}
             for tp in bank.talking_points:
                 if levels.get(tp.id, 0) == 0:
-                    missed.append(MissedPoint(point=tp.point, sections=_sections(pack, bank.sections)))
+                    missed.append(
+                        MissedPoint(point=tp.point, sections=_sections(pack, bank.sections))
+                    )
         reports.append(
             QuestionReport(
                 number=number,
@@ -193,7 +199,9 @@ def _praise(dim: Dimension, s: Score, analysis: Analysis) -> str:
     if dim is Dimension.DEPTH:
         deep = [pc for pc in analysis.points if pc.level >= 2]
         best = max(analysis.points, key=lambda pc: pc.level, default=None)
-        text = f"Went beyond a passing mention on {len(deep)} of {len(analysis.points)} talking points"
+        text = (
+            f"Went beyond a passing mention on {len(deep)} of {len(analysis.points)} talking points"
+        )
         if best is not None and best.level >= 3:
             text += f", reaching '{best.level_name}' on: {best.point.rstrip('.')}"
         return text + "."
@@ -227,7 +235,7 @@ def _praise(dim: Dimension, s: Score, analysis: Analysis) -> str:
     return f"Comfortable delivery at {m.get('words_per_minute')} words per minute."
 
 
-def persona_budget(m: dict[str, object]) -> str:
+def persona_budget(m: Mapping[str, object]) -> str:
     budget = m.get("audience_budget")
     return f"{budget:.0%}" if isinstance(budget, float) else "budget"
 
@@ -252,9 +260,16 @@ def _strengths(questions: list[QuestionReport], persona: Persona) -> list[Highli
                 continue  # using no terms at all is not a strength worth naming
             rank = s.value * (0.5 + weights.get(dim.value, 0.0))
             candidates.append(
-                (rank, Highlight(dimension=dim, question_number=q.number, title=title,
-                                 detail=_praise(dim, s, q.analysis),
-                                 quote=_positive_quote(dim, s, q.analysis)))
+                (
+                    rank,
+                    Highlight(
+                        dimension=dim,
+                        question_number=q.number,
+                        title=title,
+                        detail=_praise(dim, s, q.analysis),
+                        quote=_positive_quote(dim, s, q.analysis),
+                    ),
+                )
             )
     return _top(candidates)
 
@@ -267,10 +282,15 @@ def _improvements(questions: list[QuestionReport], persona: Persona) -> list[Hig
         if a.status is not EvidenceStatus.OK:
             if not q.skipped:
                 candidates.append(
-                    (3.0, Highlight(dimension=Dimension.DEPTH, question_number=q.number,
-                                    title="Give a full answer",
-                                    detail=f"{STATUS_WORDS[a.status].capitalize()}. "
-                                    f"{ADVICE[a.status]}"))
+                    (
+                        3.0,
+                        Highlight(
+                            dimension=Dimension.DEPTH,
+                            question_number=q.number,
+                            title="Give a full answer",
+                            detail=f"{STATUS_WORDS[a.status].capitalize()}. {ADVICE[a.status]}",
+                        ),
+                    )
                 )
             continue
         for dim, s in a.scores.items():
@@ -294,8 +314,16 @@ def _improvements(questions: list[QuestionReport], persona: Persona) -> list[Hig
                     t = unexplained[0]
                     detail = f"{s.explanation} For example, say what '{t.term}' means: {t.plain}"
             candidates.append(
-                (rank, Highlight(dimension=dim, question_number=q.number, title=title,
-                                 detail=detail, quote=_quote(s)))
+                (
+                    rank,
+                    Highlight(
+                        dimension=dim,
+                        question_number=q.number,
+                        title=title,
+                        detail=detail,
+                        quote=_quote(s),
+                    ),
+                )
             )
     return _top(candidates)
 
@@ -324,12 +352,19 @@ def _jargon(questions: list[QuestionReport]) -> list[TermAdvice]:
             if key in terms:
                 old = terms[key]
                 terms[key] = old.model_copy(
-                    update={"count": old.count + t.count,
-                            "question_numbers": sorted({*old.question_numbers, q.number})}
+                    update={
+                        "count": old.count + t.count,
+                        "question_numbers": sorted({*old.question_numbers, q.number}),
+                    }
                 )
             else:
-                terms[key] = TermAdvice(term=t.term, kind=t.kind, plain=t.plain, count=t.count,
-                                        question_numbers=[q.number])
+                terms[key] = TermAdvice(
+                    term=t.term,
+                    kind=t.kind,
+                    plain=t.plain,
+                    count=t.count,
+                    question_numbers=[q.number],
+                )
     return sorted(terms.values(), key=lambda t: (t.plain is None, -t.count, t.term.lower()))
 
 
@@ -341,8 +376,10 @@ def build_report(
     questions: list[QuestionReport] | None = None,
 ) -> Report:
     """The report for a transcript (pass `questions` when they were analysed already)."""
-    questions = questions if questions is not None else analyze_transcript(
-        transcript, pack, persona, analyzer
+    questions = (
+        questions
+        if questions is not None
+        else analyze_transcript(transcript, pack, persona, analyzer)
     )
     summaries = _summaries(questions, persona)
     overall = _overall(summaries)

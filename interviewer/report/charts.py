@@ -119,12 +119,12 @@ def answer_timeline(questions: list[QuestionReport]) -> str:
             parts.append(
                 f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>'
             )
-        for x, y, v, num in points:
+        for x, y, val, num in points:
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
-                f"<title>Q{num} {dim.value}: {v:.1f}</title></circle>"
+                f"<title>Q{num} {dim.value}: {val:.1f}</title></circle>"
             )
-        lx = left + d_i * 110
+        lx = left + d_i * 110.0
         parts.append(
             f'<rect x="{lx}" y="{top + h + 34}" width="12" height="12" fill="{colour}" rx="2"/>'
             f'<text x="{lx + 17}" y="{top + h + 44}" font-size="12" fill="#1f2933">'

@@ -6,13 +6,33 @@ said is escaped in HTML: an answer is data, never markup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 
 from interviewer.report.charts import BAND_COLOURS, GREY, answer_timeline, dimension_bars, text_bar
-from interviewer.schema import Dimension, Highlight, QuestionReport, Report, ScoreStatus
+from interviewer.schema import (
+    Dimension,
+    Highlight,
+    MeasurementValue,
+    QuestionReport,
+    Report,
+    ScoreStatus,
+)
 
 FORMATS = ("md", "html", "json")
+NO_STRENGTHS = (
+    "No strengths can be named yet: no answer scored well enough with evidence to show it."
+)
+
+
+def _delivery_line(m: Mapping[str, MeasurementValue]) -> str:
+    return (
+        f"{m.get('words_per_minute')} words/min, {m.get('pauses')} pause(s) "
+        f"(longest {m.get('longest_pause_seconds')} s), at least "
+        f"{m.get('fillers_per_100_words_lower_bound')} fillers per 100 words, "
+        f"transcription confidence {m.get('transcription_confidence')}"
+    )
 
 
 def _value(v: float | None, band: str) -> str:
@@ -70,13 +90,7 @@ def _md_question(q: QuestionReport) -> list[str]:
             out.append(f"- _Study:_ {', '.join(f'{s.title} (`{s.id}`)' for s in q.study)}")
         out.append("")
     for i, d in enumerate(q.delivery, 1):
-        m = d.measurements
-        out.append(
-            f"Delivery, spoken answer {i}: {m.get('words_per_minute')} words/min, "
-            f"{m.get('pauses')} pause(s) (longest {m.get('longest_pause_seconds')} s), "
-            f"at least {m.get('fillers_per_100_words_lower_bound')} fillers per 100 words, "
-            f"transcription confidence {m.get('transcription_confidence')}."
-        )
+        out.append(f"Delivery, spoken answer {i}: {_delivery_line(d.measurements)}.")
     if q.delivery:
         out.append("")
     return out
@@ -111,14 +125,16 @@ def to_markdown(report: Report) -> str:
         lines += [f"- {g}" for g in report.evidence_gaps]
         lines.append("")
     lines += ["## Strengths", ""]
-    lines += _md_highlights(
-        report.strengths,
-        "No strengths can be named yet: no answer scored well enough with evidence to show it.",
-    )
+    lines += _md_highlights(report.strengths, NO_STRENGTHS)
     lines += ["## What to improve", ""]
     lines += _md_highlights(report.improvements, "Nothing stood out to improve.")
     if report.jargon:
-        lines += ["## Terms to explain or replace", "", "| term | say instead | used |", "|---|---|---|"]
+        lines += [
+            "## Terms to explain or replace",
+            "",
+            "| term | say instead | used |",
+            "|---|---|---|",
+        ]
         for t in report.jargon:
             where = ", ".join(f"Q{n}" for n in t.question_numbers)
             lines.append(f"| {t.term} | {t.plain or '_explain it in your own words_'} | {where} |")
@@ -145,7 +161,8 @@ CSS = """
 body{font:16px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2933;
  margin:0;background:#f6f7f9}
 main{max-width:920px;margin:0 auto;padding:28px 22px 60px}
-h1{font-size:28px;margin:0 0 4px}h2{font-size:21px;margin:34px 0 12px;border-bottom:1px solid #dde1e6;
+h1{font-size:28px;margin:0 0 4px}
+h2{font-size:21px;margin:34px 0 12px;border-bottom:1px solid #dde1e6;
  padding-bottom:6px}h3{font-size:17px;margin:0 0 8px}
 .meta{color:#52606d;font-size:14px}
 .overall{display:flex;gap:18px;align-items:center;background:#fff;border:1px solid #dde1e6;
@@ -153,8 +170,10 @@ h1{font-size:28px;margin:0 0 4px}h2{font-size:21px;margin:34px 0 12px;border-bot
 .big{font-size:40px;font-weight:700}.pill{display:inline-block;padding:2px 10px;border-radius:999px;
  color:#fff;font-size:13px;font-weight:600;text-transform:capitalize}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:10px;padding:16px 20px;margin:12px 0}
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:14px}@media(max-width:720px){.grid{grid-template-columns:1fr}}
-blockquote{margin:8px 0;padding:6px 12px;border-left:4px solid #c9d2dc;background:#f3f5f8;color:#3e4c59}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:14px}
+@media(max-width:720px){.grid{grid-template-columns:1fr}}
+blockquote{margin:8px 0;padding:6px 12px;border-left:4px solid #c9d2dc;background:#f3f5f8;
+ color:#3e4c59}
 table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px solid #e6e9ed;
  padding:6px 8px;text-align:left;vertical-align:top}th{color:#52606d;font-weight:600}
 .gap{background:#fff8e6;border:1px solid #f0d58c;border-radius:8px;padding:10px 14px}
@@ -185,7 +204,9 @@ def _html_highlights(items: list[Highlight], empty: str) -> str:
 
 def _html_question(q: QuestionReport) -> str:
     a = q.analysis
-    parts = [f'<div class="card q" id="q{q.number}"><h3>Question {q.number}: {escape(q.question)}</h3>']
+    parts = [
+        f'<div class="card q" id="q{q.number}"><h3>Question {q.number}: {escape(q.question)}</h3>'
+    ]
     if q.category:
         parts.append(f'<p class="lvl">{escape(q.category.replace("_", " "))}</p>')
     for i, text in enumerate(q.answers):
@@ -195,11 +216,14 @@ def _html_question(q: QuestionReport) -> str:
     if not q.answers:
         parts.append(f'<p class="muted">{"Skipped." if q.skipped else "No answer."}</p>')
     if a.status.value != "ok":
-        parts.append(f'<p class="gap"><strong>Not enough evidence:</strong> {escape(a.status_reason)}</p>')
+        parts.append(
+            f'<p class="gap"><strong>Not enough evidence:</strong> {escape(a.status_reason)}</p>'
+        )
     else:
         rows = "".join(
             f"<tr><td>{escape(d.value)}</td><td>{_pill(s.band)} "
-            f"{'' if s.value is None else f'{s.value:.1f}'}</td><td>{escape(s.explanation)}</td></tr>"
+            f"{'' if s.value is None else f'{s.value:.1f}'}</td>"
+            f"<td>{escape(s.explanation)}</td></tr>"
             for d, s in a.scores.items()
             if s.status is not ScoreStatus.NOT_APPLICABLE
         )
@@ -218,13 +242,8 @@ def _html_question(q: QuestionReport) -> str:
             study = ", ".join(f"{escape(s.title)} <code>{escape(s.id)}</code>" for s in q.study)
             parts.append(f"<p><strong>Study:</strong> {study}</p>")
     for i, d in enumerate(q.delivery, 1):
-        m = d.measurements
-        parts.append(
-            f'<p class="muted">Delivery, spoken answer {i}: {m.get("words_per_minute")} words/min · '
-            f'{m.get("pauses")} pause(s), longest {m.get("longest_pause_seconds")} s · ≥'
-            f'{m.get("fillers_per_100_words_lower_bound")} fillers/100 words · confidence '
-            f'{m.get("transcription_confidence")}</p>'
-        )
+        line = escape(_delivery_line(d.measurements))
+        parts.append(f'<p class="muted">Delivery, spoken answer {i}: {line}</p>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -241,7 +260,10 @@ def to_html(report: Report) -> str:
     gaps = ""
     if report.evidence_gaps:
         items = "".join(f"<li>{escape(g)}</li>" for g in report.evidence_gaps)
-        gaps = f'<div class="gap"><strong>Not enough evidence</strong> for part of this interview:<ul>{items}</ul></div>'
+        gaps = (
+            '<div class="gap"><strong>Not enough evidence</strong> for part of this interview:'
+            f"<ul>{items}</ul></div>"
+        )
     jargon = ""
     if report.jargon:
         rows = "".join(
@@ -257,12 +279,19 @@ def to_html(report: Report) -> str:
     overall = "—" if report.overall is None else f"{report.overall:.1f}"
     notes = ""
     if report.notes:
-        notes = "<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report.notes) + "</ul>"
+        notes = (
+            "<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report.notes) + "</ul>"
+        )
     appendix = ""
     if report.appendix:
-        appendix = "<h2>Appendix</h2><table>" + "".join(
-            f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in report.appendix.items()
-        ) + "</table>"
+        appendix = (
+            "<h2>Appendix</h2><table>"
+            + "".join(
+                f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>"
+                for k, v in report.appendix.items()
+            )
+            + "</table>"
+        )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -273,15 +302,17 @@ def to_html(report: Report) -> str:
 <p class="meta">Interviewer: {escape(report.persona_name)} · session {escape(report.session_id)} ·
 {report.created_at:%Y-%m-%d %H:%M} UTC</p>
 <div class="overall"><div class="big">{overall}</div><div>{_pill(report.overall_band)}
-<div class="muted">overall on a 1-5 scale, higher is better, weighted for this interviewer</div></div></div>
+<div class="muted">overall on a 1-5 scale, higher is better, weighted for this interviewer</div>
+</div></div>
 {gaps}
 <h2>Scores</h2>
 <div class="grid"><div class="card">{dimension_bars(report.dimensions)}</div>
-<div class="card"><table><tr><th>dimension</th><th>score</th><th>answers judged</th></tr>{scored_rows}</table></div></div>
+<div class="card"><table><tr><th>dimension</th><th>score</th><th>answers judged</th></tr>
+{scored_rows}</table></div></div>
 <h2>Score per question</h2>
 <div class="card">{answer_timeline(report.questions)}</div>
 <h2>Strengths</h2>
-{_html_highlights(report.strengths, "No strengths can be named yet: no answer scored well enough with evidence to show it.")}
+{_html_highlights(report.strengths, NO_STRENGTHS)}
 <h2>What to improve</h2>
 {_html_highlights(report.improvements, "Nothing stood out to improve.")}
 {jargon}
@@ -299,8 +330,9 @@ def to_json(report: Report) -> str:
     return report.model_dump_json(indent=2)
 
 
-def write_report(report: Report, out_dir: Path, formats: tuple[str, ...] = FORMATS,
-                 stem: str = "report") -> dict[str, Path]:
+def write_report(
+    report: Report, out_dir: Path, formats: tuple[str, ...] = FORMATS, stem: str = "report"
+) -> dict[str, Path]:
     """Write the chosen formats atomically into out_dir; returns format -> path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     renderers = {"md": to_markdown, "html": to_html, "json": to_json}

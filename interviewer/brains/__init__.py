@@ -1,0 +1,1 @@
+"""Brains phrase the interviewer's turns: `offline` (templates, the default) or `llm`."""
