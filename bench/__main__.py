@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ["retrieval", "analysis"]
+BENCHES = ["retrieval", "analysis", "session"]
 
 
 def main(argv: list[str]) -> int:

@@ -29,10 +29,24 @@ def ten_turn_transcript() -> Transcript:
     turns: list[Turn] = []
     for i, qid in enumerate(qids):
         q = runtime.pack(settings).questions[qid]
-        turns.append(Turn(index=len(turns), role=Role.INTERVIEWER, kind=TurnKind.QUESTION,
-                          text=q.text, question_id=qid))
-        turns.append(Turn(index=len(turns), role=Role.CANDIDATE, kind=TurnKind.ANSWER,
-                          text=answers[i % len(answers)] + f" (answer {i})", question_id=qid))
+        turns.append(
+            Turn(
+                index=len(turns),
+                role=Role.INTERVIEWER,
+                kind=TurnKind.QUESTION,
+                text=q.text,
+                question_id=qid,
+            )
+        )
+        turns.append(
+            Turn(
+                index=len(turns),
+                role=Role.CANDIDATE,
+                kind=TurnKind.ANSWER,
+                text=answers[i % len(answers)] + f" (answer {i})",
+                question_id=qid,
+            )
+        )
     return Transcript(session_id="bench", persona="backend_engineer", turns=turns)
 
 
@@ -46,7 +60,9 @@ def run() -> dict[str, Any]:
     answers = [t.text for t in transcript.turns if t.role is Role.CANDIDATE]
     question = pack.questions[transcript.turns[0].question_id or ""]
     single = [
-        timed(lambda a=a, n=n: analyzer.analyze(f"{a} Variant {n}.", target_for(question), persona))[0]
+        timed(
+            lambda a=a, n=n: analyzer.analyze(f"{a} Variant {n}.", target_for(question), persona)
+        )[0]
         for n in range(5)
         for a in answers
     ]

@@ -7,6 +7,7 @@ that module would not already cover.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -416,12 +417,12 @@ def chat(
     except (SessionNotFoundError, TranscriptError) as exc:
         _fail(str(exc), "List sessions with: interviewer sessions")
         return
-    with err_console.status("Loading the language model and the question bank..."):
-        session.warm_up()
     if interactive:
         console.print(f"[dim]{CHAT_HELP}[/]\n")
     try:
         _show_turns(session, session.start())
+        # Load the models while the candidate reads and types the first answer.
+        threading.Thread(target=session.warm_up, daemon=True).start()
         while not session.finished:
             answer = _read_answer(interactive)
             if answer is None:  # end of input

@@ -458,8 +458,23 @@ class InterviewSession:
         return min(in_category, key=lambda q: (abs(q.difficulty - difficulty), rank[q.id]))
 
     def _passages(self, question: Question) -> tuple[Passage, ...]:
-        if self.retriever is None:
-            return ()
+        """Guide passages to ground the question: searched when the brain can use the text,
+        otherwise the question's own guide section (no model needed, so the first question
+        appears before any model has loaded)."""
+        if self.retriever is None or not getattr(self.brain, "wants_passages", False):
+            section = self.pack.sections.get(question.sections[0])
+            if section is None:
+                return ()
+            return (
+                Passage(
+                    text=section.body[:800],
+                    section_id=section.meta.id,
+                    section_title=section.meta.title,
+                    topic=section.meta.topic.value,
+                    source=section.path,
+                    score=1.0,
+                ),
+            )
         try:
             hits = self.retriever.passages(question.text, k=2, persona=self.persona.id)
         except Exception:
