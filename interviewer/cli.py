@@ -516,3 +516,28 @@ def sessions(settings: Settings) -> None:
         status = "[green]finished[/]" if s.finished else "[yellow]unfinished[/]"
         table.add_row(s.session_id, s.persona, started, str(s.questions), str(s.answers), status)
     console.print(table)
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (default 127.0.0.1: this machine only).")
+@click.option("--port", type=int, help="Port (default 7860).")
+@click.option("--share", is_flag=True, help="Also create a public Gradio link.")
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None, share: bool) -> None:
+    """Start the practice page in the browser (the same as `python app.py`)."""
+    from interviewer.ui import launch
+    from interviewer.vectorstore import index_exists
+
+    updates: dict[str, object] = {}
+    if host:
+        updates["host"] = host
+    if port:
+        updates["port"] = port
+    if share:
+        updates["share"] = True
+    settings = settings.model_copy(update=updates)
+    if not index_exists(settings):
+        console.print("[yellow]First run: building the search index from the knowledge pack.[/]")
+        _run_ingest(settings, [])
+    console.print(f"Open http://{settings.host}:{settings.port} in your browser (Ctrl-C to stop).")
+    launch(settings)

@@ -49,10 +49,34 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=900, ge=200, le=8000)
     chunk_overlap: int = Field(default=100, ge=0, le=2000)
 
+    # --- speech -------------------------------------------------------------------------------
+    whisper_model: str = Field(
+        default="",
+        description="faster-whisper model: a size name (tiny.en, base.en, ...) or a folder; "
+        "empty means the bundled tiny.en.",
+    )
+    whisper_compute_type: str = Field(default="int8", description="int8, float32, ...")
+    whisper_beam_size: int = Field(default=1, ge=1, le=10, description="1 = greedy decoding.")
+    max_recording_seconds: float = Field(
+        default=300.0, gt=0, description="Longer audio is refused."
+    )
+    tts_engine: str = Field(default="pyttsx3", description="pyttsx3 or espeak (direct).")
+
+    # --- web app --------------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, ge=1, le=65535)
+    auth: str | None = Field(default=None, description="'user:password' to require a login.")
+    share: bool = Field(default=False, description="Create a public Gradio link (off: local only).")
+
     @property
     def index_dir(self) -> Path:
         """The persistent Chroma store."""
         return self.data_dir / "index"
+
+    @property
+    def audio_cache_dir(self) -> Path:
+        """Synthesised interviewer speech, cached by text and voice."""
+        return self.data_dir / "audio-cache"
 
 
 @lru_cache(maxsize=1)

@@ -29,7 +29,7 @@ from interviewer.analysis.depth import (
     target_from_points,
     target_from_reference,
 )
-from interviewer.analysis.evidence import MIN_WORDS, check_evidence
+from interviewer.analysis.evidence import MIN_WORDS, check_evidence, strip_instructions
 from interviewer.analysis.jargon import analyze_jargon
 from interviewer.analysis.lexicon import GlossaryMatcher
 from interviewer.analysis.scoring import insufficient, not_applicable, scored
@@ -104,7 +104,12 @@ class Analyzer:
         """Measure one answer. Never raises on odd input; thin answers get 'not enough evidence'."""
         if isinstance(answer, str):
             answer = Answer(text=answer)
-        text = answer.text[:20000]  # a pasted essay is judged on its first 20,000 characters
+        # A pasted essay is judged on its first 20,000 characters; lone surrogates are dropped.
+        text = answer.text[:20000].encode("utf-8", "replace").decode("utf-8")
+        text, injected = strip_instructions(text)
+        if injected and not text.strip():
+            reason = "The answer only addressed the grader, not the question."
+            return self._no_evidence(answer, target, persona, EvidenceStatus.OFF_TOPIC, reason)
         min_words = MIN_WORDS
         if target.derived and target.point_sets:
             shortest = min(sum(len(p.key_terms) for p in ps) for ps in target.point_sets)
@@ -112,6 +117,8 @@ class Analyzer:
         gate = check_evidence(text, previous_answers, min_words=min_words)
         units = sentences(text) if gate.ok else []
         flags: list[str] = []
+        if injected:
+            flags.append("an instruction to the grader in the answer was ignored")
 
         depth = analyze_depth(units, target, self.encode) if gate.ok and target.point_sets else None
         status, reason = gate.status, gate.reason
@@ -123,11 +130,14 @@ class Analyzer:
         if status is not EvidenceStatus.OK:
             return self._no_evidence(answer, target, persona, status, reason)
 
-        if answer.words and transcript_confidence(answer.words) < LOW_CONFIDENCE:
+        low_confidence = (
+            bool(answer.words) and transcript_confidence(answer.words or []) < LOW_CONFIDENCE
+        )
+        if low_confidence:
             flags.append("low transcription confidence: wording scores withheld")
         scores: dict[Dimension, Score] = {}
         lead = self._lead_relevance(units, target)
-        if flags:
+        if low_confidence:
             scores[Dimension.CLARITY] = insufficient(
                 Dimension.CLARITY, "The transcript is too uncertain to judge wording."
             )
@@ -141,7 +151,7 @@ class Analyzer:
         )
         scores[Dimension.JARGON] = (
             jargon
-            if not flags
+            if not low_confidence
             else insufficient(Dimension.JARGON, "The transcript is too uncertain to judge wording.")
         )
         if depth is not None:

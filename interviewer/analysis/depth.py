@@ -52,6 +52,8 @@ ELABORATION_CAP = 50
 SIM_ON_TOPIC = 0.3
 #: Weight of elaboration against talking-point coverage in the depth value.
 ELABORATION_WEIGHT = 0.4
+#: An answer that reaches no talking point at all is at most "weak", however long it is.
+DEPTH_CAP_BY_LEVEL = {0: 1.8}
 #: Coverage below which a point is reported as missed, and at which it counts as covered.
 MENTION_COVERAGE = 0.01
 COVERED_COVERAGE = 0.5
@@ -67,7 +69,9 @@ _DEFINES = re.compile(
 _MECHANISM = re.compile(
     r"\b(because|so that|which means|therefore|thus|as a result|leads? to|causes?|caused"
     r"|in order to|that way|this (makes|lets|means|way)|works by|by \w+ing|the reason"
-    r"|since|hence|due to|results? in|so the|otherwise)\b",
+    r"|since|hence|due to|results? in|so the|otherwise)\b"
+    # A formula ("w = w + eta * e * x") states the mechanism too.
+    r"|\w\s*(?:=|<-|:=|\+=)\s*[\w(]",
     re.IGNORECASE,
 )
 _TRADEOFF = re.compile(
@@ -77,9 +81,14 @@ _TRADEOFF = re.compile(
     re.IGNORECASE,
 )
 _EXAMPLE = re.compile(
-    r"\b(for example|for instance|e\.g\.|such as|in my (last|previous|current)|at my"
-    r"|we had|i had|fails? when|breaks?|broke|pitfalls?|risks?|watch out|gotchas?|edge cases?"
-    r"|went wrong|incident|bug)\b|\d",
+    r"\b(for example|for instance|e\.g\.|such as|in my (last|previous|current) (job|role|team"
+    r"|project|company)|at my (last|previous|current) (job|role|team|company)"
+    r"|(fails?|failed|breaks?|broke) (when|if|because|under)|failure modes?|pitfalls?"
+    r"|watch out|gotchas?|edge cases?|went wrong)\b"
+    # A figure: a standalone number (not part of a name like L1, F1 or k8s, nor a '5/5' rating).
+    r"|(?<![\w/.])\d+(?:[.,]\d+)?\s*(?:%|percent\b|ms\b|seconds?\b|minutes?\b|hours?\b"
+    r"|days?\b|weeks?\b|months?\b|x\b|times\b|k\b|gb\b|mb\b)"
+    r"|(?<![\w/.])(?:\d{2,}|\d+[.,]\d+)(?:[.,]\d+)?(?![\w/])",
     re.IGNORECASE,
 )
 
@@ -237,6 +246,19 @@ class DepthResult:
     off_topic: bool
 
 
+_GLUE = frozenset(
+    "is are was were be been the a an of to in on for with by that this it its which because"
+    " so when if then than and or but we i you they he she can will would should does do".split()
+)
+
+
+def _reads_as_prose(unit: Span) -> bool:
+    """A sentence rather than a bare list of terms: keyword lists do not count as elaboration."""
+    if len(unit.words) < 6:
+        return True
+    return sum(w.lower in _GLUE for w in unit.words) / len(unit.words) >= 0.12
+
+
 def _ladder(text: str) -> int:
     if _EXAMPLE.search(text):
         return 5
@@ -250,7 +272,11 @@ def _ladder(text: str) -> int:
 
 
 def _point_coverage(
-    point: TalkingPoint, units: list[Span], sims: np.ndarray[Any, Any], derived: bool
+    point: TalkingPoint,
+    units: list[Span],
+    sims: np.ndarray[Any, Any],
+    derived: bool,
+    story: bool = False,
 ) -> tuple[PointCoverage, float]:
     """One point: how well it is covered (0-1), its ladder level and the sentence that shows it."""
     ws = [w for u in units for w in u.words]
@@ -275,6 +301,10 @@ def _point_coverage(
         if matches and sim < SIM_FULL:
             shown = min(j for j, u in enumerate(units) if u.start <= matches[0].start < u.end + 1)
         level = _ladder(" ".join(units[j].text for j in sorted(idx) if 0 <= j < len(units)))
+        if story:
+            # In a story, telling what happened is the substance: it counts as more than a
+            # passing mention even without explanatory connectives.
+            level = max(level, 2)
     elif coverage >= MENTION_COVERAGE:
         level = 1
     credit = coverage * (1 - LADDER_WEIGHT + LADDER_WEIGHT * level / 5)
@@ -309,7 +339,8 @@ def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthRe
     offset = 0
     for ps in target.point_sets:
         results = [
-            _point_coverage(p, units, sims[:, offset + i], target.derived) for i, p in enumerate(ps)
+            _point_coverage(p, units, sims[:, offset + i], target.derived, target.story)
+            for i, p in enumerate(ps)
         ]
         offset += len(ps)
         mean_credit = sum(c for _, c in results) / len(results)
@@ -318,7 +349,9 @@ def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthRe
     coverage, credit = best_set[0], max(0.0, best_set[1])
 
     on_topic = [
-        u for u, row in zip(units, sims, strict=True) if len(row) and row.max() >= SIM_ON_TOPIC
+        u
+        for u, row in zip(units, sims, strict=True)
+        if len(row) and row.max() >= SIM_ON_TOPIC and _reads_as_prose(u)
     ]
     distinct = {stem(w.text) for u in on_topic for w in u.words} - _STOP_STEMS
     cap = ELABORATION_CAP
@@ -329,6 +362,8 @@ def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthRe
     value = 1.0 + 4.0 * (
         (1 - ELABORATION_WEIGHT) * min(1.0, credit / SATURATION) + ELABORATION_WEIGHT * elaboration
     )
+    deepest = max((pc.level for pc in coverage), default=0)
+    value = min(value, DEPTH_CAP_BY_LEVEL.get(deepest, 5.0))
     best_sim = float(sims.max()) if sims.size else 0.0
     terms_hit = sum(bool(pc.matched_terms) for pc in coverage)
     return DepthResult(

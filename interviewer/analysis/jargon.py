@@ -45,7 +45,7 @@ _RIGHT_AFTER = re.compile(
     r"(?:is|are|basically means|just means|means|refers to|stands for|measures|is when|is where)\b"
     r"|^\s*\("
     r"|^\s*[,:\u2014\u2013-]\s*(?:i\.?e\.?|that is|in other words|meaning|basically|essentially"
-    r"|or|a|an|the|which|where|like|so)\b",
+    r"|or|a|an|the|which|where|like)\b",
     re.IGNORECASE,
 )
 _NEARBY = re.compile(

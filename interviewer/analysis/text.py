@@ -55,9 +55,10 @@ def stem(word: str) -> str:
 
     Deliberately conservative (no '-ing'/'-ed' stripping) so that key terms stay recognisable.
     """
+    word = re.sub(r"['\u2019](s|d|ll|ve|re|m)$", "", word, flags=re.IGNORECASE)  # "RLHF'd"
+    if len(word) > 2 and word[:-1].isupper() and word[-1] == "s":
+        word = word[:-1]  # 'MRs' -> 'MR'
     w = word.lower().replace("\u2019", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 4 and w.endswith(("sses", "xes", "ches", "shes", "zes")):
