@@ -61,8 +61,13 @@ def test_check_validates_the_shipped_pack(tmp_path: Path) -> None:
 
 
 def test_report_command_writes_the_three_formats(tmp_path: Path) -> None:
-    code, out = run("report", str(FIXTURES / "sample_transcript.json"), "-o", str(tmp_path / "r"),
-                    data_dir=tmp_path)
+    code, out = run(
+        "report",
+        str(FIXTURES / "sample_transcript.json"),
+        "-o",
+        str(tmp_path / "r"),
+        data_dir=tmp_path,
+    )
     assert code == 0, out
     assert "Overall:" in out and "not enough evidence" in out
     names = sorted(p.name for p in (tmp_path / "r").iterdir())
@@ -81,10 +86,13 @@ def test_analyze_reads_json_lines_and_reports_bad_records(tmp_path: Path) -> Non
 
     src = tmp_path / "in.jsonl"
     records = [
-        {"id": "a", "question": "What is overfitting?",
-         "answer": "Overfitting is when the model memorises noise in the training data, so it "
-         "does well there but badly on new data.",
-         "reference_answer": "The model fits noise in the training data and fails on new data."},
+        {
+            "id": "a",
+            "question": "What is overfitting?",
+            "answer": "Overfitting is when the model memorises noise in the training data, so it "
+            "does well there but badly on new data.",
+            "reference_answer": "The model fits noise in the training data and fails on new data.",
+        },
         {"id": "b", "answer": "no question here"},
         {"id": "c", "question_id": "ml-severe-class-imbalance", "answer": "fine"},
     ]

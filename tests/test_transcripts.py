@@ -24,10 +24,18 @@ def _jsonl(tmp_path: Path, lines: list[str]) -> Path:
     return f
 
 
-HEADER = json.dumps({"type": "header", "format": "interviewer-transcript", "version": 1,
-                     "session_id": "s1", "persona": "recruiter"})
-TURN = json.dumps({"type": "turn", "index": 0, "role": "interviewer", "kind": "question",
-                   "text": "Why remote?"})
+HEADER = json.dumps(
+    {
+        "type": "header",
+        "format": "interviewer-transcript",
+        "version": 1,
+        "session_id": "s1",
+        "persona": "recruiter",
+    }
+)
+TURN = json.dumps(
+    {"type": "turn", "index": 0, "role": "interviewer", "kind": "question", "text": "Why remote?"}
+)
 
 
 def test_jsonl_with_a_torn_last_line_keeps_the_complete_turns(tmp_path: Path) -> None:
@@ -42,8 +50,11 @@ def test_jsonl_with_a_torn_last_line_keeps_the_complete_turns(tmp_path: Path) ->
         ("", "empty"),
         ("{not json", "not valid JSON"),
         ('{"hello": 1}', "not an interviewer transcript"),
-        ('{"format": "interviewer-transcript", "version": 99, "session_id": "x", '
-         '"persona": "p"}', "newer than this program"),
+        (
+            '{"format": "interviewer-transcript", "version": 99, "session_id": "x", '
+            '"persona": "p"}',
+            "newer than this program",
+        ),
     ],
 )
 def test_malformed_transcripts_name_the_problem(tmp_path: Path, content: str, message: str) -> None:

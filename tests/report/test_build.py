@@ -87,10 +87,24 @@ def test_all_thin_answers_give_no_strengths_and_no_overall(sample: Transcript) -
     for i, (qid, text) in enumerate(
         [("ml-severe-class-imbalance", "fine"), ("ml-data-leakage-prevention", "asdf qwer zxcv")]
     ):
-        turns.append(Turn(index=2 * i, role=Role.INTERVIEWER, kind=TurnKind.QUESTION,
-                          text="?", question_id=qid))
-        turns.append(Turn(index=2 * i + 1, role=Role.CANDIDATE, kind=TurnKind.ANSWER,
-                          text=text, question_id=qid))
+        turns.append(
+            Turn(
+                index=2 * i,
+                role=Role.INTERVIEWER,
+                kind=TurnKind.QUESTION,
+                text="?",
+                question_id=qid,
+            )
+        )
+        turns.append(
+            Turn(
+                index=2 * i + 1,
+                role=Role.CANDIDATE,
+                kind=TurnKind.ANSWER,
+                text=text,
+                question_id=qid,
+            )
+        )
     r = _report(Transcript(session_id="thin", persona="ml_expert", turns=turns))
     assert r.overall is None and r.overall_band == "not enough evidence"
     assert r.strengths == []
@@ -108,11 +122,19 @@ def test_persona_changes_the_jargon_verdict_not_the_depth(sample: Transcript) ->
 
 def test_question_outside_the_bank_is_judged_without_talking_points() -> None:
     turns = [
-        Turn(index=0, role=Role.INTERVIEWER, kind=TurnKind.QUESTION,
-             text="What is your favourite deployment story?"),
-        Turn(index=1, role=Role.CANDIDATE, kind=TurnKind.ANSWER,
-             text="We rolled out a ranking model behind a feature flag to five percent of "
-             "users first, watched the error rate and latency for a day, then went to everyone."),
+        Turn(
+            index=0,
+            role=Role.INTERVIEWER,
+            kind=TurnKind.QUESTION,
+            text="What is your favourite deployment story?",
+        ),
+        Turn(
+            index=1,
+            role=Role.CANDIDATE,
+            kind=TurnKind.ANSWER,
+            text="We rolled out a ranking model behind a feature flag to five percent of "
+            "users first, watched the error rate and latency for a day, then went to everyone.",
+        ),
     ]
     r = _report(Transcript(session_id="free", persona="recruiter", turns=turns))
     q = r.questions[0]

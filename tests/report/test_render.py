@@ -28,8 +28,14 @@ def report() -> Report:
 
 def test_markdown_reads_top_to_bottom(report: Report) -> None:
     md = to_markdown(report)
-    order = ["# Interview feedback", "## Scores", "## Strengths", "## What to improve",
-             "## Terms to explain or replace", "## Question by question"]
+    order = [
+        "# Interview feedback",
+        "## Scores",
+        "## Strengths",
+        "## What to improve",
+        "## Terms to explain or replace",
+        "## Question by question",
+    ]
     positions = [md.index(h) for h in order]
     assert positions == sorted(positions)
     assert "Not enough evidence" in md and "Question 4" in md
@@ -60,8 +66,11 @@ def test_write_report_writes_each_chosen_format(report: Report, tmp_path: Path) 
 
 def test_empty_transcript_still_renders(tmp_path: Path) -> None:
     s = Settings()
-    t = Transcript(session_id="empty", persona="recruiter", turns=[
-        Turn(index=0, role=Role.INTERVIEWER, kind=TurnKind.GREETING, text="Hello!")])
+    t = Transcript(
+        session_id="empty",
+        persona="recruiter",
+        turns=[Turn(index=0, role=Role.INTERVIEWER, kind=TurnKind.GREETING, text="Hello!")],
+    )
     r = build_report(t, runtime.pack(s), runtime.persona(s, "recruiter"), runtime.analyzer(s))
     assert "no questions" in to_markdown(r) and "<svg" in to_html(r)
 
@@ -76,10 +85,22 @@ def test_html_report_renders_in_chromium(report: Report, tmp_path: Path) -> None
     shot = ARTIFACTS / "report.png"
     shot.unlink(missing_ok=True)
     subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
-         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,2600",
-         f"--screenshot={shot}", page.as_uri()],
-        check=True, capture_output=True, timeout=120,
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1000,2600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     assert shot.stat().st_size > 50_000  # a blank page is a few KB
