@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ["retrieval", "analysis", "session"]
+BENCHES = ["retrieval", "analysis", "session", "ui_load"]
 
 
 def main(argv: list[str]) -> int:
