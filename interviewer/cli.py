@@ -400,6 +400,8 @@ def chat(
     from interviewer.vectorstore import index_exists
 
     interactive = sys.stdin.isatty()
+    if not resume_id:
+        _check_persona(settings, persona)  # before any slow set-up
     if not index_exists(settings):
         console.print("[yellow]First run: building the search index from the knowledge pack.[/]")
         _run_ingest(settings, [])
@@ -510,7 +512,11 @@ def sessions(settings: Settings) -> None:
     if not found:
         console.print("No sessions yet. Start one with: interviewer chat --persona recruiter")
         return
-    table = Table("session", "persona", "started", "questions", "answers", "status")
+    table = Table()
+    # The id must stay whole so it can be copied into `chat --resume`.
+    table.add_column("session", no_wrap=True, min_width=max(len(s.session_id) for s in found))
+    for name in ("persona", "started", "questions", "answers", "status"):
+        table.add_column(name)
     for s in found:
         started = f"{s.started_at:%Y-%m-%d %H:%M}" if s.started_at else "?"
         status = "[green]finished[/]" if s.finished else "[yellow]unfinished[/]"

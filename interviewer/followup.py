@@ -78,13 +78,16 @@ class QuestionState:
 
 
 _DECLINE_FOLLOWUP = re.compile(
-    r"^\s*(no|nope|nothing|not really|that'?s (it|all))\W*$", re.IGNORECASE
+    r"^\W*(?:(?:no|nope|nothing(?: more)?|not really)\b\W*)?(?:that'?s (?:it|all)\b\W*)?$",
+    re.IGNORECASE,
 )
 
 
 def is_decline(analysis: Analysis, text: str) -> bool:
     """The candidate passed on this turn ("I don't know", "pass", "no, that's all")."""
-    return analysis.status is EvidenceStatus.DECLINED or bool(_DECLINE_FOLLOWUP.match(text))
+    return analysis.status is EvidenceStatus.DECLINED or (
+        bool(text.strip()) and bool(_DECLINE_FOLLOWUP.match(text.strip()))
+    )
 
 
 def decide(
@@ -154,7 +157,6 @@ def _candidates(
         for tp in question.talking_points:  # ordered most important first
             if levels.get(tp.id, 0) == 0:
                 out.append(Action(ActionKind.PROBE, f"missed: {tp.point}", point=tp))
-                break
     deepest = max((pc.level for pc in combined.points), default=0)
     if policy.ask_for_examples and depth is not None and depth < STRONG and deepest < 5:
         out.append(Action(ActionKind.EXAMPLE, "no concrete example or numbers"))

@@ -65,6 +65,7 @@ class _Replay:
     last_interviewer: Turn | None = None
     last_followup: str | None = None
     pending: bool = False  # an answer was saved but the interviewer has not replied yet
+    pending_skip: bool = False  # the saved turn was a skip: continue with the next question
     declined_previous: bool = False
 
 
@@ -185,6 +186,7 @@ class InterviewSession:
                     st.pending = False
             elif st.questions:
                 q = st.questions[-1]
+                st.pending_skip = turn.kind is TurnKind.SKIP
                 if turn.kind is TurnKind.SKIP:
                     q.skipped = True
                     st.declined_previous = True
@@ -236,6 +238,9 @@ class InterviewSession:
             turns = [self._append(self._new_turn(Role.INTERVIEWER, TurnKind.GREETING, greeting))]
             return turns + self._ask_next()
         if self._state.pending:
+            self._state.pending = False
+            if self._state.pending_skip:
+                return self._close_question_and_continue()
             return self._advance()
         return [self._state.last_interviewer] if self._state.last_interviewer else self._ask_next()
 

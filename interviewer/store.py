@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from interviewer.schema import TRANSCRIPT_FORMAT, TRANSCRIPT_VERSION, Transcript, Turn, TurnKind
+from interviewer.schema import Transcript, Turn, TurnKind
 from interviewer.transcripts import TranscriptError, read_transcript
 
 TRANSCRIPT = "transcript.jsonl"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}")
 
 
 class SessionNotFoundError(LookupError):
@@ -58,7 +58,7 @@ class SessionStore:
         self._lock = threading.Lock()
 
     def folder(self, session_id: str) -> Path:
-        if not _SAFE_ID.match(session_id):
+        if not _SAFE_ID.fullmatch(session_id):
             raise SessionNotFoundError(f"not a valid session id: {session_id!r}")
         return self.root / session_id
 
@@ -83,7 +83,13 @@ class SessionStore:
 
     def _append_line(self, path: Path, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self._lock, path.open("a", encoding="utf-8") as f:
+        with self._lock:
+            repair_torn_tail(path)
+            self._write(path, line)
+
+    @staticmethod
+    def _write(path: Path, line: str) -> None:
+        with path.open("a", encoding="utf-8") as f:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())
@@ -94,6 +100,8 @@ class SessionStore:
             raise SessionNotFoundError(
                 f"no session {session_id!r} in {self.root} (see `interviewer sessions`)"
             )
+        with self._lock:
+            repair_torn_tail(path)
         return read_transcript(path)
 
     def list(self) -> list[SessionInfo]:
@@ -124,5 +132,24 @@ class SessionStore:
         return sorted(out, key=lambda s: s.started_at or epoch, reverse=True)
 
 
-def header_fields() -> dict[str, object]:
-    return {"format": TRANSCRIPT_FORMAT, "version": TRANSCRIPT_VERSION}
+def repair_torn_tail(path: Path) -> bool:
+    """Cut an incomplete last line (a write interrupted by a crash) so appends start cleanly.
+
+    Returns whether anything was cut. The complete lines before it are never touched.
+    """
+    if not path.is_file():
+        return False
+    with path.open("rb+") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        if size == 0:
+            return False
+        f.seek(size - 1)
+        if f.read(1) == b"\n":
+            return False
+        f.seek(0)
+        keep = f.read().rfind(b"\n") + 1
+        f.truncate(keep)
+        f.flush()
+        os.fsync(f.fileno())
+    return True

@@ -50,8 +50,10 @@ def sentences_of(text: str) -> list[str]:
 
 
 def _lower_first(title: str) -> str:
-    first = title.split(" ", 1)[0]
-    return title if first.isupper() and len(first) > 1 else title[:1].lower() + title[1:]
+    """'Handling drift' -> 'handling drift', but 'ML-specific bugs' and 'CREDIT values' stay."""
+    if len(title) > 1 and title[:2].isupper():
+        return title
+    return title[:1].lower() + title[1:]
 
 
 class OfflineBrain:
