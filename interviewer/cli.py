@@ -7,7 +7,6 @@ that module would not already cover.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -376,6 +375,12 @@ CHAT_HELP = (
 @click.option("--seed", type=int, help="Repeat an interview exactly (default: random).")
 @click.option("--name", help="Your name, used in the report.")
 @click.option("--resume", "resume_id", help="Continue an unfinished session (see `sessions`).")
+@click.option(
+    "--brain",
+    type=click.Choice(["offline", "llm"]),
+    help="Who phrases the interviewer: built-in templates, or the language model "
+    "configured with INTERVIEWER_LLM_BASE_URL (default: INTERVIEWER_BRAIN or offline).",
+)
 @click.pass_obj
 def chat(
     settings: Settings,
@@ -385,6 +390,7 @@ def chat(
     seed: int | None,
     name: str | None,
     resume_id: str | None,
+    brain: str | None,
 ) -> None:
     """A typed interview in the terminal, then the feedback report.
 
@@ -400,6 +406,14 @@ def chat(
     from interviewer.vectorstore import index_exists
 
     interactive = sys.stdin.isatty()
+    brain = brain or settings.brain
+    if brain == "llm" and not settings.llm_configured:
+        _fail(
+            "--brain llm needs an OpenAI-compatible endpoint",
+            "Set INTERVIEWER_LLM_BASE_URL (and INTERVIEWER_LLM_MODEL, INTERVIEWER_LLM_API_KEY); "
+            "see the README. Without one, the built-in interviewer works offline.",
+            2,
+        )
     if not resume_id:
         _check_persona(settings, persona)  # before any slow set-up
     if not index_exists(settings):
@@ -413,6 +427,7 @@ def chat(
             config = SessionConfig(
                 questions=questions,
                 minutes=minutes,
+                brain=brain,
                 seed=seed if seed is not None else random.randrange(10**6),
             )
             session = InterviewSession.create(settings, persona, config, candidate=name)
@@ -421,10 +436,13 @@ def chat(
         return
     if interactive:
         console.print(f"[dim]{CHAT_HELP}[/]\n")
+    streaming = session.brain.name == "llm"
+    if streaming:
+        session.sink = TerminalSink(session.persona.name)
     try:
-        _show_turns(session, session.start())
+        _show_turns(session, session.start(), streamed=streaming)
         # Load the models while the candidate reads and types the first answer.
-        threading.Thread(target=session.warm_up, daemon=True).start()
+        session.warm_up_in_background()
         while not session.finished:
             answer = _read_answer(interactive)
             if answer is None:  # end of input
@@ -447,7 +465,7 @@ def chat(
             if command.startswith("/"):
                 console.print(f"[yellow]Unknown command {command}.[/] {CHAT_HELP}")
                 continue
-            _show_turns(session, session.submit(answer))
+            _show_turns(session, session.submit(answer), streamed=streaming)
     except KeyboardInterrupt:
         err_console.print(
             f"\n[yellow]Interview paused and saved.[/] Resume with: "
@@ -487,18 +505,55 @@ def _read_answer(interactive: bool) -> str | None:
         lines.append(line)
 
 
-def _show_turns(session: InterviewSession, turns: Sequence[Turn]) -> None:
+class TerminalSink:
+    """Prints an interviewer turn word by word as the language model produces it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.started = False
+
+    def begin(self, intent: str, number: int, total: int) -> None:
+        if intent == "question":
+            console.print(f"\n[dim]Question {number} of {total}[/]", end="")
+
+    def token(self, text: str) -> None:
+        if not self.started:
+            console.print(f"\n[bold cyan]{self.name}:[/] ", end="")
+            self.started = True
+        console.print(text, end="", highlight=False, markup=False)
+
+    def reset(self) -> None:
+        if self.started:
+            console.print("\n[yellow](the model's reply was cut off; rephrasing)[/]")
+        self.started = False
+
+    def done(self) -> None:
+        if self.started:
+            console.print("\n")
+        self.started = False
+
+
+def _show_turns(session: InterviewSession, turns: Sequence[Turn], streamed: bool = False) -> None:
     from interviewer.schema import TurnKind
 
     for notice in session.notices:
         err_console.print(f"[yellow]{notice}[/]")
     session.notices.clear()
+    if streamed and isinstance(session.sink, TerminalSink):
+        session.sink.done()  # the text is already on screen
     for turn in turns:
+        if turn.kind in (TurnKind.NOTE, TurnKind.NOTICE):
+            continue
         label = ""
         if turn.kind is TurnKind.QUESTION:
-            label = f"[dim]Question {session.question_number} of {session.total_questions}[/]\n"
+            label = f"[dim]Question {session.question_number} of {session.total_questions}[/]"
+        if streamed:
+            continue
         console.print(
-            f"\n{label}[bold cyan]{session.persona.name}:[/] {turn.text}\n", highlight=False
+            f"\n{label}\n[bold cyan]{session.persona.name}:[/] {turn.text}\n"
+            if label
+            else f"\n[bold cyan]{session.persona.name}:[/] {turn.text}\n",
+            highlight=False,
         )
 
 

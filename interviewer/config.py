@@ -62,6 +62,28 @@ class Settings(BaseSettings):
     )
     tts_engine: str = Field(default="pyttsx3", description="pyttsx3 or espeak (direct).")
 
+    # --- language model (optional) -----------------------------------------------------------
+    brain: str = Field(default="offline", description="offline (templates) or llm.")
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1."
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Model name at that endpoint.")
+    llm_api_key: str = Field(default="not-needed", description="Key, if the endpoint needs one.")
+    llm_temperature: float = Field(default=0.4, ge=0, le=2)
+    llm_timeout: float = Field(default=20.0, gt=0, description="Seconds per request.")
+    llm_max_retries: int = Field(default=2, ge=0, le=10, description="On 429, 5xx, resets.")
+    llm_breaker_failures: int = Field(
+        default=2, ge=1, description="Consecutive failures that pause the model ..."
+    )
+    llm_breaker_seconds: float = Field(default=60.0, ge=0, description="... for this long.")
+    llm_second_opinion: bool = Field(
+        default=False, description="Ask the model to grade depth too (shown beside the score)."
+    )
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url)
+
     # --- web app --------------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=1, le=65535)

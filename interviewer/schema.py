@@ -397,6 +397,7 @@ class TurnKind(StrEnum):
     SKIP = "skip"  # the candidate skipped the question
     CLOSING = "closing"
     NOTICE = "notice"  # a system message shown to the candidate (not part of the interview)
+    NOTE = "note"  # the interviewer's private note on an answer: never shown during the interview
 
 
 class Turn(BaseModel):
@@ -467,7 +468,7 @@ class Transcript(BaseModel):
         """Group turns by question: (question_id, interviewer turns, candidate answers)."""
         groups: list[tuple[str | None, list[Turn], list[Turn]]] = []
         for turn in self.turns:
-            if turn.kind in (TurnKind.GREETING, TurnKind.CLOSING, TurnKind.NOTICE):
+            if turn.kind in (TurnKind.GREETING, TurnKind.CLOSING, TurnKind.NOTICE, TurnKind.NOTE):
                 continue
             if turn.role is Role.INTERVIEWER and turn.kind is TurnKind.QUESTION:
                 groups.append((turn.question_id, [turn], []))
@@ -502,6 +503,34 @@ class MissedPoint(BaseModel):
     sections: list[SectionRef]
 
 
+class SecondOpinion(BaseModel):
+    """A language model's own depth grade, shown beside the measured score, never instead."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: float = Field(ge=1, le=5)
+    rationale: str
+
+
+class RewriteAdvice(BaseModel):
+    """'How to say it better' for one answer, written by a language model from the analysis."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_number: int
+    better_answer: str
+    sections: list[str] = Field(default_factory=list)
+
+
+class Narrative(BaseModel):
+    """The report's written summary (by a language model, grounded in the measurements)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    summary: str
+    rewrites: list[RewriteAdvice] = Field(default_factory=list)
+
+
 class QuestionReport(BaseModel):
     """One question of the interview: what was asked and answered, and what the analysis found."""
 
@@ -518,6 +547,7 @@ class QuestionReport(BaseModel):
     delivery: list[Score] = Field(description="One delivery score per spoken answer.")
     missed: list[MissedPoint]
     study: list[SectionRef]
+    second_opinion: SecondOpinion | None = None
 
 
 class DimensionSummary(BaseModel):
@@ -577,6 +607,7 @@ class Report(BaseModel):
     questions: list[QuestionReport]
     evidence_gaps: list[str]
     notes: list[str] = Field(default_factory=list)
+    narrative: Narrative | None = None
     appendix: dict[str, MeasurementValue] = Field(default_factory=dict)
 
 

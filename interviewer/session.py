@@ -13,11 +13,15 @@ resumes exactly where the file ends, whatever killed the process.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from interviewer import runtime
 from interviewer.analysis import Analyzer, Target, target_for
@@ -34,10 +38,12 @@ from interviewer.schema import (
     Category,
     Dimension,
     KnowledgePack,
+    Narrative,
     Passage,
     Persona,
     Question,
     Report,
+    RewriteAdvice,
     Role,
     SessionConfig,
     Transcript,
@@ -46,6 +52,15 @@ from interviewer.schema import (
 )
 from interviewer.store import SessionStore, new_session_id
 
+_WARMING: list[threading.Thread] = []
+
+
+@atexit.register
+def _join_warm_ups() -> None:
+    for thread in _WARMING:
+        thread.join(timeout=60)
+
+
 #: Depth at which the next question gets harder, and below which it gets easier.
 HARDER_AT = 4.0
 EASIER_AT = 2.5
@@ -53,6 +68,25 @@ EASIER_AT = 2.5
 
 class SessionFinishedError(RuntimeError):
     """The interview is over; no more answers are taken."""
+
+
+class StreamSink(Protocol):
+    """Receives an interviewer turn as it is generated (for interfaces that show it live)."""
+
+    def token(self, text: str) -> None: ...
+
+    def reset(self) -> None:
+        """Discard what was streamed: the turn is being rephrased offline."""
+        ...
+
+
+def make_brain(settings: Settings, config: SessionConfig) -> Brain:
+    """The brain a session asked for: the language model when chosen and configured."""
+    if config.brain == "llm":
+        from interviewer.brains.llm import LLMBrain
+
+        return LLMBrain(settings)
+    return OfflineBrain(config.seed)
 
 
 @dataclass
@@ -87,7 +121,9 @@ class InterviewSession:
         self.persona = persona
         self.store = store
         self.config = transcript.config or SessionConfig()
-        self.brain: Brain = brain or OfflineBrain(self.config.seed)
+        self.brain: Brain = brain or make_brain(settings, self.config)
+        self.fallback = OfflineBrain(self.config.seed)
+        self.sink: StreamSink | None = None
         self.pack: KnowledgePack = runtime.pack(settings)
         self._analyzer = analyzer
         self.retriever = retriever
@@ -169,6 +205,8 @@ class InterviewSession:
     def _replay(self) -> _Replay:
         st = _Replay()
         for turn in self.transcript.turns:
+            if turn.kind is TurnKind.NOTE:
+                continue
             if turn.role is Role.INTERVIEWER:
                 st.used.update(sentences_of(turn.text))
                 if turn.kind is TurnKind.QUESTION and turn.question_id:
@@ -203,7 +241,7 @@ class InterviewSession:
     def _append(self, turn: Turn) -> Turn:
         self.store.append(self.session_id, turn)  # on disk before anything else happens
         self.transcript.turns.append(turn)
-        if turn.role is Role.INTERVIEWER:
+        if turn.role is Role.INTERVIEWER and turn.kind is not TurnKind.NOTE:
             self._state.used.update(sentences_of(turn.text))
         return turn
 
@@ -226,6 +264,18 @@ class InterviewSession:
                 self.retriever.passages("warm up", k=1)
             except Exception:
                 self.retriever = None
+
+    def warm_up_in_background(self) -> threading.Thread:
+        """Warm up in a thread (the candidate reads meanwhile); joined at exit, because a
+        thread still inside the model when the interpreter stops aborts the process."""
+        thread = threading.Thread(target=self._safe_warm_up, daemon=True)
+        _WARMING.append(thread)
+        thread.start()
+        return thread
+
+    def _safe_warm_up(self) -> None:
+        with contextlib.suppress(Exception):  # the first answer will load the models instead
+            self.warm_up()
 
     # --- the loop -------------------------------------------------------------------------------
 
@@ -263,7 +313,22 @@ class InterviewSession:
         self._append(turn)
         q.answers.append(answer.text)
         self._state.pending = True
+        self._take_note(q.question_id, answer.text)
         return self._advance(answer)
+
+    def _take_note(self, question_id: str, text: str) -> None:
+        """A language-model brain keeps a private note per answer, for the report only."""
+        note = getattr(self.brain, "note", None)
+        if note is None or not text.strip():
+            return
+        question = self.pack.questions.get(question_id)
+        try:
+            written = note(self.persona, question.text if question else "", text)
+        except Exception:
+            return  # a note is a nicety: the interview goes on without it
+        self._append(
+            self._new_turn(Role.INTERVIEWER, TurnKind.NOTE, str(written), question_id=question_id)
+        )
 
     def skip(self) -> list[Turn]:
         """Skip the current question."""
@@ -369,15 +434,32 @@ class InterviewSession:
             candidate=self.transcript.candidate,
             used=frozenset(self._state.used),
         )
+        text = ""
+        begin = getattr(self.sink, "begin", None)
+        if begin is not None:
+            begin(intent, len(self._state.questions), self.config.questions)
         try:
-            text = self.brain.phrase(request).strip()
+            if self.sink is not None:
+                pieces = []
+                for piece in self.brain.stream(request):
+                    pieces.append(piece)
+                    self.sink.token(piece)
+                text = "".join(pieces).strip()
+            else:
+                text = self.brain.phrase(request).strip()
         except Exception as exc:  # a brain must never stop the interview
+            reason = str(exc).split("\n")[0][:160] or type(exc).__name__
             self.notices.append(
-                f"The interviewer's language model failed ({exc}); using templates."
+                f"The language model did not answer ({reason}); this turn uses the built-in "
+                "interviewer, and the next one tries the model again."
             )
+            if self.sink is not None:
+                self.sink.reset()
             text = ""
         if not text:
-            text = OfflineBrain(self.config.seed).phrase(request)
+            text = self.fallback.phrase(request)
+            if self.sink is not None:
+                self.sink.token(text)
         return text
 
     def _last_answer(self) -> str | None:
@@ -492,10 +574,38 @@ class InterviewSession:
     def report(self, write: bool = True) -> tuple[Report, dict[str, Path]]:
         """The feedback report, written into the session folder (md, html, json)."""
         report = build_report(self.transcript, self.pack, self.persona, self.analyzer)
+        report = self._enrich(report)
         written: dict[str, Path] = {}
         if write:
             written = write_report(report, self.store.folder(self.session_id))
         return report, written
+
+    def _enrich(self, report: Report) -> Report:
+        """With a language-model brain: its narrative, optional second opinions, and usage.
+
+        The model writes words around the measurements; it never changes a score."""
+        from interviewer.report.build import digest, second_opinions
+
+        if getattr(self.brain, "narrative", None) is None:
+            return report
+        brain: Any = self.brain
+        notes = [t.text for t in self.transcript.turns if t.kind is TurnKind.NOTE]
+        update: dict[str, Any] = {}
+        try:
+            reply = brain.narrative(digest(report, notes))
+            update["narrative"] = Narrative(
+                summary=reply.summary,
+                rewrites=[RewriteAdvice(**r.model_dump()) for r in reply.rewrites],
+            )
+        except Exception as exc:
+            failed = f"No written summary: the language model failed ({exc})."
+            update["notes"] = [*report.notes, failed]
+        if self.settings.llm_second_opinion:
+            update["questions"] = second_opinions(report, self.pack, brain)
+        usage = getattr(brain, "usage", None)
+        if usage is not None:
+            update["appendix"] = {**report.appendix, **usage.appendix()}
+        return report.model_copy(update=update)
 
 
 def _retriever(settings: Settings) -> Retriever | None:

@@ -6,7 +6,9 @@ behind them are shared and thread-safe.
 """
 
 import html
+import queue
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,29 @@ class Tab:
 # --- logic, testable without a browser --------------------------------------------------------
 
 
+class QueueSink:
+    """Collects streamed words from the session thread for the page's generator to show."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[str, str]] = queue.Queue()
+
+    def token(self, text: str) -> None:
+        self._queue.put(("token", text))
+
+    def reset(self) -> None:
+        self._queue.put(("reset", ""))
+
+    def close(self) -> None:
+        self._queue.put(("end", ""))
+
+    def events(self) -> Iterator[tuple[str, str]]:
+        while True:
+            kind, text = self._queue.get()
+            if kind == "end":
+                return
+            yield kind, text
+
+
 def persona_choices(settings: Settings) -> list[tuple[str, str]]:
     """(label, id) pairs for the persona picker, with a one-line description each."""
     from interviewer.personas import cached_personas
@@ -51,7 +76,7 @@ def _progress(tab: Tab) -> str:
 
 def _append_turns(tab: Tab, turns: list[Any]) -> None:
     for t in turns:
-        if t.text.strip():
+        if t.text.strip() and t.kind.value not in ("note", "notice"):
             tab.messages.append({"role": ROLE_LABEL[t.role.value], "content": t.text})
 
 
@@ -110,13 +135,14 @@ def start_interview(
         seed=random.randrange(10**6),
         mode="spoken" if mode.startswith("Spoken") else "typed",
         hints=bool(hints),
+        brain="llm" if settings.brain == "llm" and settings.llm_configured else "offline",
     )
     session = InterviewSession.create(
         settings, persona, config, candidate=(name or "").strip() or None
     )
     tab = Tab(session=session, spoken=config.mode == "spoken", hints=bool(hints))
     _append_turns(tab, session.start())
-    threading.Thread(target=session.warm_up, daemon=True).start()
+    session.warm_up_in_background()
     return tab, ""
 
 
@@ -248,7 +274,7 @@ def open_session(settings: Settings, session_id: str) -> tuple[Tab, str]:
         before = len(session.transcript.turns)
         session.start()  # replies to an answer that was saved just before a crash
         _append_turns(tab, session.transcript.turns[before:])
-        threading.Thread(target=session.warm_up, daemon=True).start()
+        session.warm_up_in_background()
     return tab, ""
 
 
@@ -392,6 +418,9 @@ def build_app(settings: Settings) -> Any:
                 return
             # Show the answer at once; the first analysis may wait for the model to load.
             tab.messages.append({"role": "user", "content": answer})
+            if tab.session.brain.name == "llm":
+                yield from stream_reply(tab, answer, problem)
+                return
             waiting = (
                 f"{tab.session.persona.name} is reading your answer"
                 + (
@@ -403,6 +432,32 @@ def build_app(settings: Settings) -> Any:
             )
             yield render(tab, waiting, busy=True)
             tab, after = submit_answer(settings, tab, answer, shown=True)
+            yield render(tab, " ".join(m for m in (problem, after) if m))
+
+        def stream_reply(tab: Tab, answer: str, problem: str) -> Any:
+            """Run the turn in a thread and show the model's words as they arrive."""
+            sink = QueueSink()
+            tab.session.sink = sink
+            result: dict[str, Any] = {}
+
+            def work() -> None:
+                try:
+                    result["out"] = submit_answer(settings, tab, answer, shown=True)
+                finally:
+                    sink.close()
+
+            worker = threading.Thread(target=work, daemon=True)
+            worker.start()
+            base = list(tab.messages)
+            partial = ""
+            for kind, text in sink.events():
+                partial = "" if kind == "reset" else partial + text
+                if partial.strip():
+                    tab.messages = [*base, {"role": "assistant", "content": partial}]
+                    yield render(tab, "", busy=True)
+            worker.join()
+            tab.session.sink = None
+            tab, after = result.get("out", (tab, "The turn failed; please try again."))
             yield render(tab, " ".join(m for m in (problem, after) if m))
 
         def on_audio(tab: Tab, path: str | None) -> tuple[Any, ...]:

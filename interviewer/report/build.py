@@ -423,3 +423,59 @@ def question_analyses(report: Report) -> list[Analysis]:
 
 
 __all__ = ["analyze_transcript", "build_report", "insufficient", "question_analyses"]
+
+
+def digest(report: Report, notes: Sequence[str] = ()) -> str:
+    """The measured findings as compact text, for a language model to write the summary from.
+
+    The candidate's answers appear only as delimited data, so nothing in them reads as an
+    instruction."""
+    lines = [f"Interviewer persona: {report.persona_name}"]
+    overall = "not enough evidence" if report.overall is None else f"{report.overall:.1f}/5"
+    lines.append(f"Overall (measured): {overall}")
+    for d in report.dimensions:
+        if d.value is not None:
+            lines.append(f"- {d.dimension.value}: {d.value:.1f}/5 ({d.band})")
+    for q in report.questions:
+        a = q.analysis
+        lines.append(f"\nQuestion {q.number}: {q.question}")
+        if a.status is not EvidenceStatus.OK:
+            lines.append(f"  not enough evidence: {STATUS_WORDS[a.status]}")
+            continue
+        for dim, s in a.scores.items():
+            if s.value is not None:
+                lines.append(f"  {dim.value} {s.value:.1f}: {s.explanation}")
+        if q.missed:
+            lines.append("  missed talking points: " + " | ".join(m.point for m in q.missed[:4]))
+        unexplained = [t.term for t in a.terms if not t.familiar_to_audience and not t.explained]
+        if unexplained:
+            lines.append("  unexplained terms: " + ", ".join(unexplained[:6]))
+        if q.study:
+            lines.append("  guide sections: " + ", ".join(s.id for s in q.study))
+        answer = "\n".join(q.answers)[:1500].replace("<", "\u2039").replace(">", "\u203a")
+        lines.append(f"  <candidate_answer>\n{answer}\n  </candidate_answer>")
+    if notes:
+        lines.append("\nInterviewer's private notes:")
+        lines += [f"- {n}" for n in notes]
+    return "\n".join(lines)
+
+
+def second_opinions(report: Report, pack: KnowledgePack, brain: object) -> list[QuestionReport]:
+    """Each question with the model's own depth grade beside the measured one (when it works)."""
+    from interviewer.schema import SecondOpinion
+
+    grade = getattr(brain, "grade_depth", None)
+    out = []
+    for q in report.questions:
+        bank = pack.questions.get(q.question_id or "")
+        opinion = None
+        if grade is not None and bank is not None and q.answers:
+            try:
+                reply = grade(
+                    bank.text, [tp.point for tp in bank.talking_points], "\n".join(q.answers)
+                )
+                opinion = SecondOpinion(score=reply.score, rationale=reply.rationale)
+            except Exception:
+                opinion = None
+        out.append(q.model_copy(update={"second_opinion": opinion}))
+    return out

@@ -82,6 +82,13 @@ def _md_question(q: QuestionReport) -> list[str]:
             for p in covered:
                 out.append(f"- {p.level_name}: {p.point}")
             out.append("")
+    if q.second_opinion:
+        op = q.second_opinion
+        out += [
+            f"_Second opinion (language model, not a score): depth {op.score:.1f} — "
+            f"{op.rationale}_",
+            "",
+        ]
     if q.missed:
         out.append("Talking points missed:")
         for m in q.missed:
@@ -120,6 +127,15 @@ def to_markdown(report: Report) -> str:
             f"{s.answers_scored} of {s.answers_total} | `{text_bar(s.value)}` |"
         )
     lines.append("")
+    if report.narrative:
+        lines += [
+            "## Coach's summary",
+            "",
+            report.narrative.summary,
+            "",
+            "_Written by a language model from the measurements above; it sets no score._",
+            "",
+        ]
     if report.evidence_gaps:
         lines += ["**Not enough evidence** for part of this interview:", ""]
         lines += [f"- {g}" for g in report.evidence_gaps]
@@ -142,6 +158,11 @@ def to_markdown(report: Report) -> str:
     lines += ["## Question by question", ""]
     for q in report.questions:
         lines += _md_question(q)
+    if report.narrative and report.narrative.rewrites:
+        lines += ["## How to say it better", ""]
+        for rw in report.narrative.rewrites:
+            study = f" (study: {', '.join(rw.sections)})" if rw.sections else ""
+            lines += [f"**Question {rw.question_number}**{study}", "", f"> {rw.better_answer}", ""]
     if report.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
     if report.appendix:
@@ -235,6 +256,12 @@ def _html_question(q: QuestionReport) -> str:
                 for p in covered
             )
             parts.append(f"<p><strong>Covered</strong></p><ul>{items}</ul>")
+    if q.second_opinion:
+        op = q.second_opinion
+        parts.append(
+            f'<p class="muted">Second opinion (language model, not a score): depth '
+            f"{op.score:.1f}: {escape(op.rationale)}</p>"
+        )
     if q.missed:
         items = "".join(f"<li>{escape(m.point)}</li>" for m in q.missed)
         parts.append(f"<p><strong>Missed</strong></p><ul>{items}</ul>")
@@ -277,6 +304,25 @@ def to_html(report: Report) -> str:
             f"<th>used in</th></tr>{rows}</table>"
         )
     overall = "—" if report.overall is None else f"{report.overall:.1f}"
+    narrative = rewrites = ""
+    if report.narrative:
+        narrative = (
+            f'<h2>Coach\'s summary</h2><div class="card"><p>{escape(report.narrative.summary)}</p>'
+            '<p class="muted">Written by a language model from the measurements; it sets no '
+            "score.</p></div>"
+        )
+        if report.narrative.rewrites:
+            rewrites = "<h2>How to say it better</h2>" + "".join(
+                f'<div class="card"><h3>Question {rw.question_number}</h3>'
+                f"<blockquote>{escape(rw.better_answer)}</blockquote>"
+                + (
+                    f'<p class="muted">Study: {escape(", ".join(rw.sections))}</p>'
+                    if rw.sections
+                    else ""
+                )
+                + "</div>"
+                for rw in report.narrative.rewrites
+            )
     notes = ""
     if report.notes:
         notes = (
@@ -304,6 +350,7 @@ def to_html(report: Report) -> str:
 <div class="overall"><div class="big">{overall}</div><div>{_pill(report.overall_band)}
 <div class="muted">overall on a 1-5 scale, higher is better, weighted for this interviewer</div>
 </div></div>
+{narrative}
 {gaps}
 <h2>Scores</h2>
 <div class="grid"><div class="card">{dimension_bars(report.dimensions)}</div>
@@ -318,7 +365,7 @@ def to_html(report: Report) -> str:
 {jargon}
 <h2>Question by question</h2>
 {"".join(_html_question(q) for q in report.questions)}
-{notes}{appendix}
+{rewrites}{notes}{appendix}
 <footer>Scores are measured from your words (readability, terms and their explanations, coverage
 of the question's talking points), not guessed by a language model.</footer>
 </main></body></html>
