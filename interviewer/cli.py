@@ -602,3 +602,157 @@ def serve(settings: Settings, host: str | None, port: int | None, share: bool) -
         _run_ingest(settings, [])
     console.print(f"Open http://{settings.host}:{settings.port} in your browser (Ctrl-C to stop).")
     launch(settings)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--persona",
+    "-p",
+    default="ml_expert",
+    show_default=True,
+    help="The interviewer whose audience and weights the reports use.",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    default=Path("evaluation"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where reports go.",
+)
+@click.option(
+    "--workers",
+    "-w",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Parallel workers (each loads the models once).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="md,html,json",
+    show_default=True,
+    help="Report formats per transcript: md, html, json.",
+)
+@click.option(
+    "--input-format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "json", "jsonl", "vtt", "srt", "labelled", "unlabelled"]),
+    help="Force how transcripts are read.",
+)
+@click.option("--candidate", help="The candidate's speaker name (when labels are ambiguous).")
+@click.option("--interviewer", help="The interviewer's speaker name.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local processes, or Ray (a laptop or a cluster).",
+)
+@click.option("--ray-address", help="Connect to this Ray cluster instead of starting one.")
+@click.option("--force", is_flag=True, help="Redo transcripts that were already evaluated.")
+@click.pass_obj
+def evaluate(
+    settings: Settings,
+    paths: tuple[Path, ...],
+    persona: str,
+    out_dir: Path,
+    workers: int,
+    formats: str,
+    fmt: str,
+    candidate: str | None,
+    interviewer: str | None,
+    engine: str,
+    ray_address: str | None,
+    force: bool,
+) -> None:
+    """Score existing interview transcripts: a report each, plus summary.csv and dashboard.html.
+
+    PATHS are files or folders: the project's JSON/JSONL transcripts, text with speaker labels
+    ("Name: ...", otter.ai "Name  0:12" blocks), WebVTT/SRT, unlabelled text, or folders of
+    recorded answers with a questions.txt sidecar. Re-running skips finished files; Ctrl-C stops
+    cleanly. The exit code is 1 when any file could not be evaluated.
+    """
+    from rich.progress import MofNCompleteColumn, TimeRemainingColumn
+
+    from interviewer.batch import (
+        BatchOptions,
+        BatchResult,
+        clean_leftovers,
+        find_inputs,
+        run_local,
+        run_ray,
+        write_summary,
+    )
+
+    _check_persona(settings, persona)
+    options = BatchOptions(
+        persona=persona,
+        formats=_formats(formats),
+        fmt=fmt,
+        candidate=candidate,
+        interviewer=interviewer,
+    )
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(map(str, missing))}", code=2)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out_dir)
+    jobs = find_inputs(paths, out_dir)
+    if not jobs:
+        _fail("no transcripts found under the given paths", code=2)
+    rows = []
+    interrupted = False
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console) as bar:
+        task = bar.add_task("Loading models", total=len(jobs), rate="")
+        import time as _time
+
+        start = _time.perf_counter()
+
+        def tick(done: int, total: int, row: object) -> None:
+            per_min = 60 * done / max(1e-6, _time.perf_counter() - start)
+            bar.update(task, completed=done, description="Evaluating", rate=f"{per_min:.0f}/min")
+
+        try:
+            runner = (
+                run_ray(jobs, out_dir, options, settings, workers, force, ray_address, tick)
+                if engine == "ray"
+                else run_local(jobs, out_dir, options, settings, workers, force, tick)
+            )
+            for row in runner:
+                rows.append(row)
+        except KeyboardInterrupt:
+            interrupted = True
+        except RuntimeError as exc:
+            _fail(str(exc), code=2)
+    result = BatchResult(rows=rows, out_dir=out_dir, interrupted=interrupted)
+    written = write_summary(result)
+    ok = len(rows) - len(result.failed)
+    console.print(
+        f"[green]{ok} evaluated[/], [red]{len(result.failed)} failed[/] "
+        f"of {len(jobs)} transcript(s)."
+    )
+    for row in result.failed:
+        console.print(f"  [red]x[/] {row.file}: {row.error}", highlight=False)
+    console.print(
+        f"[dim]summary:[/] {written['csv']}\n[dim]dashboard:[/] {written['html']}", highlight=False
+    )
+    if interrupted:
+        err_console.print(
+            "[yellow]Stopped. Run the same command again to finish; finished files are skipped.[/]"
+        )
+        sys.exit(130)
+    if result.failed:
+        sys.exit(1)

@@ -628,6 +628,9 @@ def voice(
         sys.exit(130)
     finally:
         tts.close()
+    unused = source.remaining if isinstance(source, FileAnswers) else 0
+    if unused:
+        errc.print(f"[dim]{unused} answer file(s) not needed: the interview had ended.[/]")
     with errc.status("Writing your feedback report..."):
         report, written = session.report()
     _print_summary(report)
