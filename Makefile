@@ -10,12 +10,13 @@ STAMP  := $(VENV)/.installed
 RUN_DEBS  := espeak-ng libespeak1 ffmpeg
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: run test setup system-run system-test index lint bench eval lock clean help
+.PHONY: run test setup system-run system-test index lint bench eval smoke-llm lock clean help
 
 help:
 	@echo "make run    set up, build the index and start the app"
 	@echo "make test   set up and run the tests"
-	@echo "make lint   ruff and mypy;  make bench  benchmarks;  make clean  remove .venv"
+	@echo "make lint   ruff and mypy;  make bench  benchmarks;  make eval  the bot's own evaluation"
+	@echo "make smoke-llm  try the configured language model;  make clean  remove .venv"
 
 run: setup system-run index
 	$(VENV)/bin/interviewer search --interactive
@@ -62,6 +63,14 @@ lint: setup
 
 bench: setup system-run
 	$(PY) -m bench
+
+# The bot's own evaluation (simulated candidates + scorer validation on ../shared/data if present).
+eval: setup
+	$(PY) -m evals.run --data ../shared/data
+
+# A short interview against the configured language-model endpoint (skips when none is set).
+smoke-llm: setup
+	$(PY) evals/smoke_llm.py
 
 lock: setup
 	@(echo "# Every package the project installs, at the versions tested together (make uses it as constraints)."; \

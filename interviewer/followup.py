@@ -5,11 +5,12 @@ everything the candidate has said on the current question, so a point covered af
 counts, and it never asks the same probe twice or returns to one the candidate declined.
 
 Priority, for an answer that can be judged:
-1. jargon the audience would not follow (backend engineer, recruiter): ask for plain words;
-2. a missing STAR part in a story (the action and the result first);
-3. the most important talking point the answer missed;
-4. a concrete example when the answer stayed abstract;
-5. otherwise move on. Also move on after the persona's follow-up limit, after a good answer,
+1. a technical term the audience would not follow (backend engineer, recruiter): plain words;
+2. the question's most important talking point, when the answer missed it (even a good answer);
+3. a missing STAR part in a story (the action and the result first);
+4. the other missed talking points, in order of importance, unless the answer was strong;
+5. a concrete example when the answer stayed abstract;
+6. otherwise move on. Also move on after the persona's follow-up limit, after a good answer,
    and after a decline. An empty or unreadable answer is asked again once, then left.
 """
 
@@ -116,7 +117,7 @@ def decide(
             return Action(ActionKind.ELABORATE, f"not enough to judge ({combined.status.value})")
         return Action(ActionKind.NEXT, "still too thin after asking for more")
 
-    for action in _candidates(persona, question, combined, last):
+    for action in _candidates(persona, question, combined, last, state):
         if action.key not in state.asked and action.key not in state.declined:
             return action
     return Action(ActionKind.NEXT, "the answer covered what this interviewer wanted")
@@ -128,19 +129,31 @@ def _value(analysis: Analysis, dim: Dimension) -> float | None:
 
 
 def _candidates(
-    persona: Persona, question: Question | None, combined: Analysis, last: Analysis
+    persona: Persona,
+    question: Question | None,
+    combined: Analysis,
+    last: Analysis,
+    state: QuestionState,
 ) -> list[Action]:
     """Follow-ups worth asking, most important first."""
     policy = persona.followups
     out: list[Action] = []
-    jargon = _value(last, Dimension.JARGON)
-    if policy.plain_words != "never" and jargon is not None and jargon < GOOD:
+    asked_plain = any(k.startswith(ActionKind.PLAIN_WORDS.value + ":") for k in state.followups)
+    if policy.plain_words != "never" and not asked_plain:  # once per question is enough
+        # A known technical term (glossary or acronym) this listener would not follow.
         for t in last.terms:
-            if not t.familiar_to_audience and not t.explained:
+            if not t.familiar_to_audience and not t.explained and t.kind != "rare word":
                 out.append(
                     Action(ActionKind.PLAIN_WORDS, f"'{t.term}' left unexplained", term=t.term)
                 )
                 break
+    depth = _value(combined, Dimension.DEPTH)
+    covered = {pc.point_id for pc in combined.points if pc.covered}
+    missed = [tp for tp in question.talking_points if tp.id not in covered] if question else []
+    # The most important point is worth a probe even in an otherwise good answer.
+    top_missed = bool(missed) and question is not None and missed[0] is question.talking_points[0]
+    if policy.probe_missing_points and top_missed and depth is not None:
+        out.append(Action(ActionKind.PROBE, f"missed: {missed[0].point}", point=missed[0]))
     structure = combined.scores.get(Dimension.STRUCTURE)
     if policy.star and structure is not None and structure.status is ScoreStatus.SCORED:
         present = {p for p in STAR_ORDER if structure.measurements.get(p)}
@@ -151,12 +164,9 @@ def _candidates(
         else:
             if not structure.measurements.get("measurable_result"):
                 out.append(Action(ActionKind.STAR, "the result has no number", star_part="result"))
-    depth = _value(combined, Dimension.DEPTH)
-    if policy.probe_missing_points and question and depth is not None and depth < STRONG:
-        levels = {pc.point_id: pc.level for pc in combined.points}
-        for tp in question.talking_points:  # ordered most important first
-            if levels.get(tp.id, 0) == 0:
-                out.append(Action(ActionKind.PROBE, f"missed: {tp.point}", point=tp))
+    if policy.probe_missing_points and depth is not None and depth < STRONG:
+        for tp in missed:  # ordered most important first
+            out.append(Action(ActionKind.PROBE, f"missed: {tp.point}", point=tp))
     deepest = max((pc.level for pc in combined.points), default=0)
     if policy.ask_for_examples and depth is not None and depth < STRONG and deepest < 5:
         out.append(Action(ActionKind.EXAMPLE, "no concrete example or numbers"))

@@ -348,6 +348,9 @@ class PointCoverage(BaseModel):
     point: str
     level: int = Field(ge=0, le=5)
     level_name: str
+    covered: bool = Field(
+        default=False, description="Said clearly enough to count; otherwise missed or only hinted."
+    )
     similarity: float
     matched_terms: list[str]
     evidence: Evidence | None
@@ -371,7 +374,7 @@ class Analysis(BaseModel):
 
     @property
     def missed_points(self) -> list[PointCoverage]:
-        return [p for p in self.points if p.level == 0]
+        return [p for p in self.points if not p.covered]
 
 
 # --- transcripts ------------------------------------------------------------------------------

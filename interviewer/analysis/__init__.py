@@ -155,15 +155,15 @@ class Analyzer:
             else insufficient(Dimension.JARGON, "The transcript is too uncertain to judge wording.")
         )
         if depth is not None:
-            covered = [pc for pc in depth.coverage if pc.level >= 2]
-            touched = [pc for pc in depth.coverage if pc.level >= 1]
-            missed = [pc for pc in depth.coverage if pc.level == 0]
+            covered = [pc for pc in depth.coverage if pc.covered]
+            explained = [pc for pc in covered if pc.level >= 3]
+            missed = [pc for pc in depth.coverage if not pc.covered]
             explanation = (
-                f"Covered {len(touched)} of {len(depth.coverage)} talking points, "
-                f"{len(covered)} beyond a passing mention"
+                f"Covered {len(covered)} of {len(depth.coverage)} talking points, "
+                f"{len(explained)} with their mechanism, trade-offs or an example"
             )
             if missed:
-                explanation += f"; missed {len(missed)}"
+                explanation += f"; missed or only hinted at {len(missed)}"
             scores[Dimension.DEPTH] = scored(
                 Dimension.DEPTH,
                 depth.value,
@@ -171,7 +171,7 @@ class Analyzer:
                 {
                     "points": len(depth.coverage),
                     "points_covered": len(covered),
-                    "points_mentioned": sum(pc.level == 1 for pc in depth.coverage),
+                    "points_explained": len(explained),
                     "points_missed": len(missed),
                     "deepest_level": max((pc.level for pc in depth.coverage), default=0),
                     "coverage_credit": depth.coverage_credit,

@@ -54,8 +54,13 @@ SIM_ON_TOPIC = 0.3
 ELABORATION_WEIGHT = 0.4
 #: An answer that reaches no talking point at all is at most "weak", however long it is.
 DEPTH_CAP_BY_LEVEL = {0: 1.8}
+#: A sentence counts towards every point it matches within this margin of its best match.
+OWN_MARGIN = 0.05
+#: A sentence at least this similar to some point is about that point: another point's key term
+#: in it lends that other point nothing.
+TERM_SUPPORT = 0.6
 #: Coverage below which a point is reported as missed, and at which it counts as covered.
-MENTION_COVERAGE = 0.01
+MENTION_COVERAGE = 0.3
 COVERED_COVERAGE = 0.5
 #: An answer that touches no talking point (no key term, every sentence below SIM_FLOOR) and
 #: whose best sentence is less similar than this to the question itself is off-topic.
@@ -277,12 +282,28 @@ def _point_coverage(
     sims: np.ndarray[Any, Any],
     derived: bool,
     story: bool = False,
+    owned: np.ndarray[Any, Any] | None = None,
+    shared: frozenset[str] = frozenset(),
+    about: np.ndarray[Any, Any] | None = None,
 ) -> tuple[PointCoverage, float]:
-    """One point: how well it is covered (0-1), its ladder level and the sentence that shows it."""
+    """One point: how well it is covered (0-1), its ladder level and the sentence that shows it.
+
+    `owned[j]` says whether sentence j is about this point at least as much as about any other
+    point of the question: a sentence about a sibling point lends it no credit. A term the
+    question's other points also use (`shared`) only counts in a sentence this point owns.
+    """
     ws = [w for u in units for w in u.words]
+    if owned is not None and len(sims):
+        sims = np.where(owned, sims, -1.0)
     best = int(np.argmax(sims)) if len(sims) else -1
-    sim = float(sims[best]) if best >= 0 else 0.0
+    sim = max(0.0, float(sims[best])) if best >= 0 else 0.0
     matches = PhraseMatcher([*point.key_terms, *point.synonyms]).find(ws)
+    if owned is not None and about is not None:
+        # A term counts where the sentence is about this point (or close to it), so a sibling
+        # point's sentence that happens to use the word lends no credit.
+        matches = [
+            m for m in matches if _supported(units, owned, about, m.start, m.phrase in shared)
+        ]
     matched = sorted({m.phrase for m in matches})
     coverage = min(1.0, max(0.0, (sim - SIM_FLOOR) / (SIM_FULL - SIM_FLOOR)))
     if derived:
@@ -320,12 +341,58 @@ def _point_coverage(
             point=point.point,
             level=level,
             level_name=LEVEL_NAMES[level],
+            covered=coverage >= COVERED_COVERAGE,
             similarity=round(sim, 3),
             matched_terms=matched,
             evidence=evidence,
         ),
         credit,
     )
+
+
+def _supported(
+    units: list[Span],
+    owned: np.ndarray[Any, Any],
+    about: np.ndarray[Any, Any],
+    pos: int,
+    shared: bool,
+) -> bool:
+    """Whether a key term at `pos` is evidence for its point: in a sentence about this point, or,
+    for a term only this point lists, in a sentence not clearly about another point (a list of
+    several points names each of them)."""
+    for j, u in enumerate(units):
+        if u.start <= pos < u.end + 1:
+            return bool(owned[j]) or (not shared and float(about[j]) < TERM_SUPPORT)
+    return False
+
+
+def _names_any(units: list[Span], points: list[TalkingPoint]) -> bool:
+    """Whether the answer uses any key term of the question at all (then it is on topic, even
+    if no point is covered)."""
+    ws = [w for u in units for w in u.words]
+    return bool(PhraseMatcher([t for p in points for t in p.key_terms]).find(ws))
+
+
+def _ownership(sims: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Which point(s) each sentence is about: its best match, and any within OWN_MARGIN of it."""
+    if sims.size == 0:
+        return np.zeros_like(sims, dtype=bool)
+    best = sims.max(axis=1, keepdims=True)
+    result: np.ndarray[Any, Any] = sims >= best - OWN_MARGIN
+    return result
+
+
+def _shared_terms(points: tuple[TalkingPoint, ...], question: str) -> list[frozenset[str]]:
+    """For each point, the phrases that do not single it out: those another point of the same
+    question also lists, and those the question itself uses (any answer echoes them)."""
+    phrase_sets = [{*p.key_terms, *p.synonyms} for p in points]
+    asked = PhraseMatcher([t for s in phrase_sets for t in s]).find(words(question))
+    echoed = {m.phrase for m in asked}
+    out = []
+    for i, mine in enumerate(phrase_sets):
+        others = set().union(*(s for j, s in enumerate(phrase_sets) if j != i))
+        out.append(frozenset(mine & (others | echoed)))
+    return out
 
 
 def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthResult:
@@ -338,8 +405,21 @@ def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthRe
     best_set: tuple[list[PointCoverage], float] = ([], -1.0)
     offset = 0
     for ps in target.point_sets:
+        block = sims[:, offset : offset + len(ps)]
+        owned = _ownership(block) if len(ps) > 1 else None
+        about = block.max(axis=1) if len(ps) > 1 and block.size else None
+        shared = _shared_terms(ps, target.question)
         results = [
-            _point_coverage(p, units, sims[:, offset + i], target.derived, target.story)
+            _point_coverage(
+                p,
+                units,
+                block[:, i],
+                target.derived,
+                target.story,
+                owned[:, i] if owned is not None else None,
+                shared[i],
+                about,
+            )
             for i, p in enumerate(ps)
         ]
         offset += len(ps)
@@ -373,5 +453,9 @@ def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthRe
         elaboration_words=len(distinct),
         best_similarity=round(best_sim, 3),
         terms_hit=terms_hit,
-        off_topic=all(pc.level == 0 for pc in coverage) and best_sim < SIM_OFF_TOPIC_QUESTION,
+        off_topic=(
+            all(pc.level == 0 for pc in coverage)
+            and best_sim < SIM_OFF_TOPIC_QUESTION
+            and not _names_any(units, all_points)
+        ),
     )

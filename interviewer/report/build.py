@@ -114,9 +114,9 @@ def analyze_transcript(
             earlier.append(combined)
         missed: list[MissedPoint] = []
         if bank:
-            levels = {pc.point_id: pc.level for pc in analysis.points}
+            covered = {pc.point_id for pc in analysis.points if pc.covered}
             for tp in bank.talking_points:
-                if levels.get(tp.id, 0) == 0:
+                if tp.id not in covered:
                     missed.append(
                         MissedPoint(point=tp.point, sections=_sections(pack, bank.sections))
                     )

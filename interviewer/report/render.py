@@ -76,7 +76,7 @@ def _md_question(q: QuestionReport) -> list[str]:
                 continue
             out.append(f"| {dim.value} | {_value(s.value, s.band)} | {s.explanation} |")
         out.append("")
-        covered = [p for p in a.points if p.level > 0]
+        covered = [p for p in a.points if p.covered]
         if covered:
             out.append("Talking points covered:")
             for p in covered:
@@ -90,7 +90,7 @@ def _md_question(q: QuestionReport) -> list[str]:
             "",
         ]
     if q.missed:
-        out.append("Talking points missed:")
+        out.append("Talking points missed or only hinted at:")
         for m in q.missed:
             out.append(f"- {m.point}")
         if q.study:
@@ -249,7 +249,7 @@ def _html_question(q: QuestionReport) -> str:
             if s.status is not ScoreStatus.NOT_APPLICABLE
         )
         parts.append(f"<table><tr><th>dimension</th><th>score</th><th>why</th></tr>{rows}</table>")
-        covered = [p for p in a.points if p.level > 0]
+        covered = [p for p in a.points if p.covered]
         if covered:
             items = "".join(
                 f'<li><span class="lvl">{escape(p.level_name)}</span> {escape(p.point)}</li>'
@@ -264,7 +264,7 @@ def _html_question(q: QuestionReport) -> str:
         )
     if q.missed:
         items = "".join(f"<li>{escape(m.point)}</li>" for m in q.missed)
-        parts.append(f"<p><strong>Missed</strong></p><ul>{items}</ul>")
+        parts.append(f"<p><strong>Missed or only hinted at</strong></p><ul>{items}</ul>")
         if q.study:
             study = ", ".join(f"{escape(s.title)} <code>{escape(s.id)}</code>" for s in q.study)
             parts.append(f"<p><strong>Study:</strong> {study}</p>")
