@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ["retrieval", "analysis", "session", "ui_load"]
+BENCHES = ["retrieval", "analysis", "session", "ui_load", "stt", "voice_turn", "llm", "batch"]
 
 
 def main(argv: list[str]) -> int:

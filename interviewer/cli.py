@@ -756,3 +756,13 @@ def evaluate(
         sys.exit(130)
     if result.failed:
         sys.exit(1)
+
+
+def _register_voice_commands() -> None:
+    from interviewer.rehearsal import transcribe, voice
+
+    main.add_command(transcribe)
+    main.add_command(voice)
+
+
+_register_voice_commands()
