@@ -168,7 +168,7 @@ def output_name(path: Path, root: Path) -> str:
     except ValueError:
         rel = Path(path.name)
     slug = re.sub(r"[^A-Za-z0-9]+", "-", str(rel.with_suffix(""))).strip("-").lower()[:70]
-    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    digest = hashlib.sha1(os.fsencode(path)).hexdigest()[:8]
     return f"{slug or 'transcript'}-{digest}"
 
 
@@ -187,6 +187,11 @@ def content_hash(path: Path, options: BatchOptions) -> str:
 
 
 # --- one transcript -------------------------------------------------------------------------------
+
+
+def shown(path: Path) -> str:
+    """A path as printable text (undecodable bytes in a file name become '?')."""
+    return os.fsdecode(os.fsencode(path)).encode("utf-8", "replace").decode("utf-8")
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -220,9 +225,12 @@ def match_questions(transcript: Any, settings: Settings) -> tuple[Any, int]:
         return transcript, sum(bool(t.question_id) for t in questions)
     bank = list(pack.questions.values())
     encode = runtime.analyzer(settings).encode
-    asked = [_question_sentence(t.text) for t in todo]
+    # Compare both the whole turn and its last question sentence: a bank question can be two
+    # sentences ("Your dataset has ... How do you ...?") and a turn can carry small talk first.
+    asked = [t.text[-600:] for t in todo] + [_question_sentence(t.text) for t in todo]
     vectors = encode([q.text for q in bank] + asked)
-    sims = vectors[len(bank) :] @ vectors[: len(bank)].T
+    both = vectors[len(bank) :] @ vectors[: len(bank)].T
+    sims = np.maximum(both[: len(todo)], both[len(todo) :])
     turns = list(transcript.turns)
     matched = sum(bool(t.question_id) for t in questions)
     for turn, row in zip(todo, sims, strict=True):
@@ -260,24 +268,52 @@ def evaluate_one(
     try:
         digest = content_hash(path, options)
     except OSError as exc:
-        return Row(file=str(path), name=name, status="failed", error=f"cannot read: {exc}")
-    if not force and meta_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.get("hash") == digest:
-                row = Row(
-                    **{
-                        **meta["row"],
-                        "missed": [tuple(x) for x in meta["row"]["missed"]],
-                        "terms": [tuple(x) for x in meta["row"]["terms"]],
-                    }
-                )
-                return row
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # a damaged meta file: redo this transcript
+        return Row(file=shown(path), name=name, status="failed", error=f"cannot read: {exc}")
+    if not force:
+        row = finished_row(meta_path, digest, out_dir, name, options)
+        if row is not None:
+            return row
     row = _evaluate(path, name, out_dir, options, settings)
     _atomic_write(meta_path, json.dumps({"hash": digest, "row": asdict(row)}, indent=1))
     return row
+
+
+def finished_row(
+    meta_path: Path, digest: str, out_dir: Path, name: str, options: BatchOptions
+) -> Row | None:
+    """The row of an earlier run of this exact input, if its outputs are all still there."""
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("hash") != digest:
+            return None
+        data = dict(meta["row"])
+        data["missed"] = [tuple(x) for x in data.get("missed", [])]
+        data["terms"] = [tuple(x) for x in data.get("terms", [])]
+        row = Row(**data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing or damaged: redo this transcript
+    outputs = [out_dir / f"{name}.{f}" for f in options.formats]
+    if row.status == "ok" and not all(p.is_file() for p in outputs):
+        return None  # a report was deleted since: write it again
+    return row
+
+
+def collect_finished(
+    jobs: list[tuple[Path, Path]], out_dir: Path, options: BatchOptions
+) -> list[Row]:
+    """Rows of every job finished on disk (after an interruption, workers may have finished
+    more than the main process heard about)."""
+    rows = []
+    for path, root in jobs:
+        name = output_name(path, root)
+        try:
+            digest = content_hash(path, options)
+        except OSError:
+            continue
+        row = finished_row(out_dir / f"{name}{META}", digest, out_dir, name, options)
+        if row is not None:
+            rows.append(row)
+    return rows
 
 
 def _evaluate(
@@ -300,9 +336,11 @@ def _evaluate(
         )
     except expected as exc:
         reason = str(exc).replace(str(path), path.name)
-        return Row(file=str(path), name=name, status="failed", error=reason)
+        return Row(file=shown(path), name=name, status="failed", error=reason)
     except Exception as exc:  # one broken file must not stop the batch
-        return Row(file=str(path), name=name, status="failed", error=f"{type(exc).__name__}: {exc}")
+        return Row(
+            file=shown(path), name=name, status="failed", error=f"{type(exc).__name__}: {exc}"
+        )
     notes = list(result.warnings)
     if result.how:
         report = report.model_copy(
@@ -317,7 +355,7 @@ def _evaluate(
     dims = {d.dimension: d.value for d in report.dimensions}
     missed = [(q.question_id or "", m.point) for q in report.questions for m in q.missed]
     return Row(
-        file=str(path),
+        file=shown(path),
         name=name,
         status="ok",
         format=result.format,

@@ -513,8 +513,9 @@ class TerminalSink:
         self.started = False
 
     def begin(self, intent: str, number: int, total: int) -> None:
+        self.done()  # a turn streamed just before this one ends its line first
         if intent == "question":
-            console.print(f"\n[dim]Question {number} of {total}[/]", end="")
+            console.print(f"\n[dim]Question {number} of {total}[/]")
 
     def token(self, text: str) -> None:
         if not self.started:
@@ -684,6 +685,7 @@ def evaluate(
         BatchOptions,
         BatchResult,
         clean_leftovers,
+        collect_finished,
         find_inputs,
         run_local,
         run_ray,
@@ -737,6 +739,8 @@ def evaluate(
             interrupted = True
         except RuntimeError as exc:
             _fail(str(exc), code=2)
+    if interrupted:
+        rows = collect_finished(jobs, out_dir, options)  # what the workers finished, too
     result = BatchResult(rows=rows, out_dir=out_dir, interrupted=interrupted)
     written = write_summary(result)
     ok = len(rows) - len(result.failed)

@@ -476,8 +476,7 @@ class Transcript(BaseModel):
             if turn.role is Role.INTERVIEWER and turn.kind is TurnKind.QUESTION:
                 groups.append((turn.question_id, [turn], []))
             elif not groups:
-                groups.append((turn.question_id, [], []))
-                (groups[-1][1] if turn.role is Role.INTERVIEWER else groups[-1][2]).append(turn)
+                continue  # small talk before the first question is not an answer to anything
             elif turn.role is Role.INTERVIEWER:
                 groups[-1][1].append(turn)
             else:

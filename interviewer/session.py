@@ -449,9 +449,17 @@ class InterviewSession:
                 text = self.brain.phrase(request).strip()
         except Exception as exc:  # a brain must never stop the interview
             reason = str(exc).split("\n")[0][:160] or type(exc).__name__
+            usage = getattr(self.brain, "usage", None)
+            if usage is not None:
+                usage.offline_turns += 1
+            later = (
+                "it will be tried again after a pause"
+                if "paused" in reason
+                else "the next one tries the model again"
+            )
             self.notices.append(
                 f"The language model did not answer ({reason}); this turn uses the built-in "
-                "interviewer, and the next one tries the model again."
+                f"interviewer, and {later}."
             )
             if self.sink is not None:
                 self.sink.reset()

@@ -46,6 +46,8 @@ def parse_jsonl(text: str, source: str) -> Transcript:
             continue
         try:
             record = json.loads(line)
+        except RecursionError as exc:
+            raise TranscriptError(f"{source}: line {n} is nested too deeply") from exc
         except json.JSONDecodeError as exc:
             if n == len(lines):
                 break  # the last line was being written when the process died
@@ -73,6 +75,8 @@ def parse_json(text: str, source: str) -> Transcript:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TranscriptError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise TranscriptError(f"{source}: JSON nested too deeply to be a transcript") from exc
     if not isinstance(data, dict) or data.get("format") != TRANSCRIPT_FORMAT:
         raise TranscriptError(
             f'{source}: not an interviewer transcript (expected "format": "{TRANSCRIPT_FORMAT}")'
@@ -225,7 +229,12 @@ def parse_labelled(text: str) -> list[Segment]:
     bare_counts: dict[str, int] = {}
     for ln in lines:
         m = _BARE_NAME.match(ln.strip()) if ln.strip() else None
-        if m and not ln.lstrip().startswith("#"):
+        if (
+            m
+            and not ln.lstrip().startswith("#")
+            and not ln.strip().endswith((".", "!", "?", ","))
+            and _plausible_name(m.group("name"))
+        ):
             bare_counts[m.group("name")] = bare_counts.get(m.group("name"), 0) + 1
     recurring = {n for n, c in bare_counts.items() if c >= 2}
     segments: list[Segment] = []
@@ -309,6 +318,10 @@ def assign_roles(
     speakers = list(dict.fromkeys(s.speaker for s in segments))
     named = [s for s in speakers if s is not None]
     if not named:
+        if candidate or interviewer:
+            raise TranscriptError(
+                "no speaker labels in this file, so --candidate/--interviewer cannot be applied"
+            )
         return (
             {None: Role.CANDIDATE},
             0.3,
@@ -448,12 +461,19 @@ def read_any(
     transcript = segments_to_transcript(segments, roles, session_id, persona)
     transcript = transcript.model_copy(update={"source": str(path)})
     warnings = []
+    labelled = any(seg.speaker for seg in segments)
     if confidence < 0.5:
+        hint = "pass --candidate NAME to say" if labelled else "the file has no speaker labels"
         warnings.append(
-            f"not sure who the candidate is ({how}; confidence {confidence:.0%}); "
-            "pass --candidate NAME to say"
+            f"not sure who the candidate is ({how}; confidence {confidence:.0%}); {hint}"
         )
     if not any(t.kind is TurnKind.QUESTION for t in transcript.turns):
+        if fmt == "auto" and not labelled:
+            # Nothing marks it as an interview: no speakers and no question (a CSV, notes...).
+            raise TranscriptError(
+                f"{path}: no interviewer question found (read as {chosen}); is this an interview "
+                "transcript? Use --input-format or --interviewer NAME if it is"
+            )
         warnings.append("no interviewer question found")
     speakers = [s for s in dict.fromkeys(seg.speaker for seg in segments) if s]
     return ReadResult(

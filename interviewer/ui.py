@@ -143,7 +143,7 @@ def start_interview(
     tab = Tab(session=session, spoken=config.mode == "spoken", hints=bool(hints))
     _append_turns(tab, session.start())
     session.warm_up_in_background()
-    return tab, ""
+    return tab, _drain(session)
 
 
 def check_answer(tab: Tab, text: str) -> tuple[str | None, str]:
@@ -212,7 +212,7 @@ def transcribe_answer(settings: Settings, tab: Tab, audio_path: str | None) -> t
     tab.messages.append({"role": "user", "content": result.text})
     answer = Answer(text=result.text, words=result.words, duration=result.duration)
     _append_turns(tab, s.submit(answer))
-    return tab, ""
+    return tab, _drain(s)
 
 
 def skip_question(tab: Tab) -> tuple[Tab, str]:
@@ -220,14 +220,21 @@ def skip_question(tab: Tab) -> tuple[Tab, str]:
         return tab, ""
     tab.messages.append({"role": "user", "content": "*(skipped)*"})
     _append_turns(tab, tab.session.skip())
-    return tab, ""
+    return tab, _drain(tab.session)
 
 
 def finish_interview(tab: Tab) -> tuple[Tab, str]:
     if tab.session is None:
         return tab, "Start an interview first."
     _append_turns(tab, tab.session.end())
-    return tab, ""
+    return tab, _drain(tab.session)
+
+
+def _drain(session: Any) -> str:
+    """The session's notices for the page (each shown once)."""
+    notes = " ".join(session.notices)
+    session.notices.clear()
+    return notes
 
 
 def report_outputs(tab: Tab) -> tuple[str, list[str]]:
@@ -275,7 +282,7 @@ def open_session(settings: Settings, session_id: str) -> tuple[Tab, str]:
         session.start()  # replies to an answer that was saved just before a crash
         _append_turns(tab, session.transcript.turns[before:])
         session.warm_up_in_background()
-    return tab, ""
+    return tab, _drain(session)
 
 
 # --- the page -----------------------------------------------------------------------------------

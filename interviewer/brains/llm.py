@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
 MAX_REPLY_CHARS = 700
+_GRADING = re.compile(
+    r"\b\d+\s*(/|out of)\s*\d+\b|\b(full marks|your score|a score of|grade you|i('ll| will)? "
+    r"give you)\b",
+    re.IGNORECASE,
+)
 OPEN_TAG, CLOSE_TAG = "<candidate_answer>", "</candidate_answer>"
 
 
@@ -51,6 +56,7 @@ class Usage:
     completion_tokens: int = 0
     seconds: float = 0.0
     first_token_seconds: list[float] = field(default_factory=list)
+    offline_turns: int = 0  # interviewer turns phrased by the built-in brain instead
     last_error: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -70,7 +76,8 @@ class Usage:
         ttft = sorted(self.first_token_seconds)
         return {
             "language model calls": self.calls,
-            "language model failures (turns phrased offline)": self.failures,
+            "failed language model requests": self.failures,
+            "interviewer turns phrased offline instead": self.offline_turns,
             "prompt tokens": self.prompt_tokens,
             "completion tokens": self.completion_tokens,
             "model time (s)": round(self.seconds, 2),
@@ -214,10 +221,11 @@ def validate_reply(text: str, request: PhraseRequest) -> str:
     if len(reply) > MAX_REPLY_CHARS:
         raise LLMError(f"reply too long ({len(reply)} characters)")
     lowered = reply.lower()
-    secret = system_prompt(request.persona).lower()
-    leak = any(chunk in lowered for chunk in _chunks(secret, 48))
-    if leak or OPEN_TAG in lowered or "rules:" in lowered:
+    secret = _chunks(_rules(request.persona), LEAK_WINDOW)
+    if _leaks(reply, secret) or OPEN_TAG in lowered or "rules:" in lowered:
         raise LLMError("the reply echoed the interviewer's instructions")
+    if _GRADING.search(reply):
+        raise LLMError("the reply talks about scores, which the interviewer never does")
     asking = request.intent in (TurnIntent.QUESTION, TurnIntent.FOLLOWUP, TurnIntent.RETRY)
     if asking and "?" not in reply:
         raise LLMError("the reply asks no question")
@@ -226,6 +234,21 @@ def validate_reply(text: str, request: PhraseRequest) -> str:
 
 def _chunks(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, max(1, len(text) - size), size // 2)]
+
+
+#: Length of the instruction fragments a reply must not contain (and of the streamed tail held
+#: back until it is checked).
+LEAK_WINDOW = 32
+
+
+def _rules(persona: Persona) -> str:
+    """The instructions, lower-cased, as a reply must not repeat them."""
+    return system_prompt(persona).lower()
+
+
+def _leaks(text: str, secret_chunks: list[str]) -> bool:
+    lowered = text.lower()
+    return any(chunk in lowered for chunk in secret_chunks)
 
 
 # --- structured output ----------------------------------------------------------------------------
@@ -350,6 +373,8 @@ class LLMBrain:
         pieces: list[str] = []
         finished = False
         prompt_tokens = completion_tokens = 0
+        shown = 0  # characters already passed on
+        secret = _chunks(_rules(request.persona), LEAK_WINDOW)
         try:
             for chunk in chat.stream(build_messages(request)):
                 text = chunk.content if isinstance(chunk.content, str) else ""
@@ -357,7 +382,14 @@ class LLMBrain:
                     if not pieces:
                         self.usage.first_token_seconds.append(time.perf_counter() - start)
                     pieces.append(text)
-                    yield text
+                    so_far = "".join(pieces)
+                    if _leaks(so_far, secret):
+                        raise LLMError("the reply echoed the interviewer's instructions")
+                    # Hold back the tail: a leak is caught before any of it is shown.
+                    safe = max(shown, len(so_far) - 2 * LEAK_WINDOW)
+                    if safe > shown:
+                        yield so_far[shown:safe]
+                        shown = safe
                 meta = getattr(chunk, "response_metadata", {}) or {}
                 if meta.get("finish_reason"):
                     finished = True
@@ -368,10 +400,13 @@ class LLMBrain:
             raise self._fail(exc) from exc
         if not finished:
             raise self._fail(LLMError("the stream was cut before the reply finished"))
+        full = "".join(pieces)
         try:
-            validate_reply("".join(pieces), request)
+            validate_reply(full, request)
         except LLMError as exc:
             raise self._fail(exc) from exc
+        if len(full) > shown:
+            yield full[shown:]
         self.breaker.success()
         self.usage.record(time.perf_counter() - start, prompt_tokens, completion_tokens)
 
@@ -387,8 +422,9 @@ class LLMBrain:
             ),
             HumanMessage(f"{instruction}\n\n{payload}"),
         ]
+        text = self._invoke(messages)  # counts its own failures; a pause is not a failure
         try:
-            value = parse_json(self._invoke(messages), model)
+            value = parse_json(text, model)
         except LLMError as exc:
             raise self._fail(exc) from exc
         self.breaker.success()
