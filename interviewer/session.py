@@ -130,6 +130,7 @@ class InterviewSession:
         self._state = self._replay()
         self._started = time.monotonic()
         self.notices: list[str] = []  # short messages for the interface (e.g. a brain fallback)
+        self._note_thread: threading.Thread | None = None
 
     # --- construction ---------------------------------------------------------------------------
 
@@ -281,6 +282,7 @@ class InterviewSession:
 
     def start(self) -> list[Turn]:
         """Open the interview (greeting, first question), or on resume re-show where it stands."""
+        self.wait_for_notes()
         if self.finished:
             return [t for t in self.transcript.turns if t.kind is TurnKind.CLOSING][-1:]
         if not self.transcript.turns:
@@ -300,6 +302,7 @@ class InterviewSession:
             raise SessionFinishedError("the interview has finished; see the report")
         if not self._state.questions:
             raise RuntimeError("call start() before submitting answers")
+        self.wait_for_notes()
         answer = answer if isinstance(answer, Answer) else Answer(text=answer)
         q = self._state.questions[-1]
         turn = self._new_turn(
@@ -313,14 +316,31 @@ class InterviewSession:
         self._append(turn)
         q.answers.append(answer.text)
         self._state.pending = True
-        self._take_note(q.question_id, answer.text)
-        return self._advance(answer)
+        turns = self._advance(answer)
+        self._note_later(q.question_id, answer.text)
+        return turns
+
+    def _note_later(self, question_id: str, text: str) -> None:
+        """A language-model brain keeps a private note per answer, for the report only.
+
+        The note is written in the background once the next interviewer turn is out, so the
+        candidate reads the question while the model writes it (a second model round trip would
+        otherwise double the wait); every entry point waits for it before changing the session."""
+        if getattr(self.brain, "note", None) is None or not text.strip():
+            return
+        self._note_thread = threading.Thread(
+            target=self._take_note, args=(question_id, text), name="interview-note", daemon=True
+        )
+        self._note_thread.start()
+
+    def wait_for_notes(self) -> None:
+        """Wait until the private note on the latest answer is on disk (or has failed)."""
+        thread, self._note_thread = self._note_thread, None
+        if thread is not None:
+            thread.join()
 
     def _take_note(self, question_id: str, text: str) -> None:
-        """A language-model brain keeps a private note per answer, for the report only."""
-        note = getattr(self.brain, "note", None)
-        if note is None or not text.strip():
-            return
+        note: Any = getattr(self.brain, "note", None)
         question = self.pack.questions.get(question_id)
         try:
             written = note(self.persona, question.text if question else "", text)
@@ -332,6 +352,7 @@ class InterviewSession:
 
     def skip(self) -> list[Turn]:
         """Skip the current question."""
+        self.wait_for_notes()
         if self.finished or not self._state.questions:
             return []
         q = self._state.questions[-1]
@@ -342,6 +363,7 @@ class InterviewSession:
 
     def end(self) -> list[Turn]:
         """Finish now (the candidate asked to stop)."""
+        self.wait_for_notes()
         if self.finished:
             return []
         return [self._closing()]
@@ -581,6 +603,7 @@ class InterviewSession:
 
     def report(self, write: bool = True) -> tuple[Report, dict[str, Path]]:
         """The feedback report, written into the session folder (md, html, json)."""
+        self.wait_for_notes()
         report = build_report(self.transcript, self.pack, self.persona, self.analyzer)
         report = self._enrich(report)
         written: dict[str, Path] = {}

@@ -270,6 +270,7 @@ def session_on(
 
 
 def on_disk(session: InterviewSession) -> list[Turn]:
+    session.wait_for_notes()  # a language-model brain writes its private note in the background
     return read_transcript(session.store.path(session.session_id)).turns
 
 

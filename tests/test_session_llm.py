@@ -145,6 +145,7 @@ def shown(session: InterviewSession) -> list[Turn]:
 
 
 def notes(session: InterviewSession) -> list[str]:
+    session.wait_for_notes()  # the note on the latest answer is written in the background
     return [t.text for t in session.transcript.turns if t.kind is TurnKind.NOTE]
 
 
@@ -236,6 +237,22 @@ def test_a_resumed_model_session_carries_on_without_showing_notes(
     again.submit(candidate.answer(again))
     assert shown(again)[-1].text == turns_asked(server)[-1].sent
     assert len(notes(again)) == 2
+
+
+def test_the_next_question_does_not_wait_for_the_private_note(
+    data: Settings, server: StandIn
+) -> None:
+    session = new(llm(data, server, llm_timeout=5.0))
+    server.script(Reply.say('{"note": "Covered the basics, no numbers."}', delay=1.5).to("json"))
+    began = time.monotonic()
+    turns = session.submit(Candidate().answer(session))
+    assert time.monotonic() - began < 1.2, "the candidate waited for the note"
+    assert turns[-1].text == turns_asked(server)[-1].sent
+    assert "Covered the basics, no numbers." in notes(session)
+    turn_request, note_request = server.completions()[-2:]
+    assert not turn_request.structured and note_request.structured
+    on_disk_kinds = [t.kind for t in on_disk(session)]
+    assert on_disk_kinds[-1] is TurnKind.NOTE
 
 
 # --- faults -------------------------------------------------------------------------------------
@@ -336,7 +353,8 @@ def test_a_dead_endpoint_pauses_the_model_then_it_is_tried_again_after_the_cool_
     candidate = Candidate()
     server.script(*[Reply.http(503) for _ in range(20)])
     count = len(server.completions())
-    session.submit(candidate.answer(session))  # the note and the turn fail: breaker opens
+    session.submit(candidate.answer(session))  # the turn and then the note fail: breaker opens
+    session.wait_for_notes()
     assert len(server.completions()) > count
     assert len(session.notices) == 1
     count = len(server.completions())
@@ -357,7 +375,7 @@ def test_answers_during_the_cool_down_do_not_extend_it(data: Settings, server: S
     session = new(llm(data, server, llm_breaker_failures=1, llm_breaker_seconds=0.8))
     candidate = Candidate()
     server.script(Reply.http(503))
-    session.submit(candidate.answer(session))  # the note fails: the breaker opens
+    session.submit(candidate.answer(session))  # the turn fails: the breaker opens
     opened = time.monotonic()
     time.sleep(0.4)
     session.submit(candidate.answer(session))  # paused

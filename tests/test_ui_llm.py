@@ -7,6 +7,7 @@ is streamed onto the page, and a fault mid-interview shows a notice while the in
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,12 @@ def test_an_interview_on_the_page_speaks_with_the_models_words(
     partial = [o for o in job.outputs() if _texts(o[CHAT], "assistant")[-1] != reply.sent]
     assert partial, "no partial reply was shown while the model was streaming"
     assert f"<candidate_answer>\n{ANSWER}\n</candidate_answer>" in reply.user
-    note = [r for r in server.completions()[count:] if r.structured]
-    assert note and ANSWER in note[0].user
+    # The private note is written in the background, while the candidate reads the reply.
+    deadline = time.monotonic() + 10
+    while not (note := [r for r in server.completions()[count:] if r.structured]):
+        assert time.monotonic() < deadline, "no private note was written"
+        time.sleep(0.05)
+    assert ANSWER in note[0].user and note[0].number > reply.number
 
     # A fault mid-interview: a notice on the page, an offline reply, and the interview goes on.
     count = len(server.completions())
