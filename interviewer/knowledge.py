@@ -23,6 +23,14 @@ class KnowledgeError(ValueError):
 
 FRONT_MATTER = "---"
 
+#: libyaml's parser when PyYAML was built with it: the pack loads about ten times faster.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML safely (plain data only: no tags that build Python objects)."""
+    return yaml.load(text, Loader=_LOADER)
+
 
 def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
     """Split a Markdown document into its YAML front matter (or None) and its body."""
@@ -31,7 +39,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
     end = text.find("\n" + FRONT_MATTER, len(FRONT_MATTER))
     if end == -1:
         return None, text
-    meta = yaml.safe_load(text[len(FRONT_MATTER) + 1 : end]) or {}
+    meta = load_yaml(text[len(FRONT_MATTER) + 1 : end]) or {}
     if not isinstance(meta, dict):
         raise KnowledgeError("front matter must be a mapping of keys to values")
     body = text[end + len(FRONT_MATTER) + 1 :].lstrip("\n")
@@ -50,7 +58,7 @@ def _read_yaml_list(path: Path) -> list[Any]:
     if not path.is_file():
         raise KnowledgeError(f"{path}: file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise KnowledgeError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(data, list):

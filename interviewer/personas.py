@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from interviewer.knowledge import load_yaml
 from interviewer.schema import Persona
 
 
@@ -22,7 +23,7 @@ class PersonaError(ValueError):
 def load_persona_file(path: Path) -> Persona:
     """Read and validate one persona file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PersonaError(f"{path}: cannot read persona ({exc})") from exc
     if not isinstance(raw, dict):
