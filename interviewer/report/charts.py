@@ -106,7 +106,8 @@ def answer_timeline(questions: list[QuestionReport]) -> str:
                 f'<text x="{x_of(i):.0f}" y="{top + h - 6}" font-size="10" text-anchor="middle" '
                 f'fill="{GREY}"><title>not enough evidence</title>n/e</text>'
             )
-    for d_i, dim in enumerate(dims):
+    shown = 0
+    for dim in dims:
         colour = DIMENSION_COLOURS[dim]
         points = []
         for i, q in enumerate(questions):
@@ -124,7 +125,10 @@ def answer_timeline(questions: list[QuestionReport]) -> str:
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
                 f"<title>Q{num} {dim.value}: {val:.1f}</title></circle>"
             )
-        lx = left + d_i * 110.0
+        if not points:
+            continue  # no legend entry for a dimension no answer was scored on
+        lx = left + shown * 110.0
+        shown += 1
         parts.append(
             f'<rect x="{lx}" y="{top + h + 34}" width="12" height="12" fill="{colour}" rx="2"/>'
             f'<text x="{lx + 17}" y="{top + h + 44}" font-size="12" fill="#1f2933">'

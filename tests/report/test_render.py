@@ -52,6 +52,20 @@ def test_html_is_self_contained_and_escapes_answers(report: Report) -> None:
     assert page.count("<svg") == 2
 
 
+def test_timeline_legend_names_only_dimensions_that_were_scored(report: Report) -> None:
+    from interviewer.report.charts import answer_timeline
+    from interviewer.schema import Dimension
+
+    technical = [
+        q
+        for q in report.questions
+        if getattr(q.analysis.scores.get(Dimension.STRUCTURE), "value", None) is None
+    ]
+    assert technical
+    svg = answer_timeline(technical)
+    assert ">depth</text>" in svg and ">structure</text>" not in svg
+
+
 def test_json_round_trips_with_its_version(report: Report) -> None:
     data = json.loads(to_json(report))
     assert data["format"] == "interviewer-report" and data["version"] == 1
