@@ -325,7 +325,7 @@ def interviewer_checks(
     personas = ("ml_expert", "backend_engineer", "recruiter")
     repeats = reasks = unended = leaks = 0
     sessions = 0
-    probe_hit = probe_n = plain_hit = plain_n = expert_plain = 0
+    probe_hit = probe_n = plain_hit = plain_n = expert_plain = expert_n = 0
     fails: dict[str, list[str]] = {
         k: [] for k in ("repeat", "reask", "end", "leak", "probe", "plain")
     }
@@ -383,6 +383,7 @@ def interviewer_checks(
                     if profile == "unexplained_jargon":
                         asked_plain = any(k.startswith("plain:") for k in keys)
                         if persona == "ml_expert":
+                            expert_n += 1
                             expert_plain += asked_plain
                         else:
                             plain_n += 1
@@ -455,6 +456,7 @@ def interviewer_checks(
             expert_plain,
             0,
             higher_is_better=False,
+            n=expert_n,
             why="the expert expects jargon",
         ),
     ]

@@ -23,3 +23,5 @@ def test_fast_evaluation_meets_every_threshold() -> None:
     names = {c.name for c in checks}
     assert "planted missing talking point listed as missed" in names
     assert "declined probes asked again" in names
+    # A check measured on nothing cannot fail: every one must have seen cases.
+    assert all(c.n > 0 for c in checks), [c.name for c in checks if c.n == 0]
