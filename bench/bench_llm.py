@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.common import save, summary_ms
+from bench.common import answer_for, save, summary_ms
 from interviewer.config import Settings, apply_offline_environment
 from interviewer.indexing import ingest
 from interviewer.schema import SessionConfig, TurnKind
@@ -42,15 +42,6 @@ WARM_ANSWER = (
 )
 
 
-def _answer_for(session: InterviewSession, n: int) -> str:
-    """A plausible answer from the current question's talking points, varied by turn."""
-    q = session.current_question
-    if q is None:
-        return "I would start with a simple baseline and measure it."
-    points = q.talking_points[: 1 + n % 3]
-    return " ".join(f"{p.point} For example, {p.key_terms[0]} mattered here." for p in points)
-
-
 def _session(settings: Settings, seed: int) -> InterviewSession:
     config = SessionConfig(questions=12, seed=seed, brain=settings.brain)
     session = InterviewSession.create(settings, PERSONA, config)
@@ -65,7 +56,7 @@ def _play(sessions: list[InterviewSession]) -> list[list[float]]:
     for n in range(TURNS):
         if any(s.finished for s in sessions):
             break
-        answer = _answer_for(sessions[0], n)
+        answer = answer_for(sessions[0], n)
         kinds = []
         for session, out in zip(sessions, times, strict=True):
             start = time.perf_counter()
@@ -124,7 +115,7 @@ def sink_ttft(data: Settings, server: StandIn, seed: int = 5) -> dict[str, Any]:
             break
         clock = _Clock()
         session.sink = clock
-        answer = _answer_for(session, n)
+        answer = answer_for(session, n)
         start = time.perf_counter()
         session.submit(answer)
         end = time.perf_counter()

@@ -17,20 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import save, summary_ms, timed
+from bench.common import answer_for, save, summary_ms, timed
 from interviewer.config import Settings, apply_offline_environment
 from interviewer.indexing import ingest
 from interviewer.schema import Role, SessionConfig, TurnKind
 from interviewer.session import InterviewSession
-
-
-def _answer_for(session: InterviewSession, n: int) -> str:
-    """A plausible answer built from the current question's talking points, varied by turn."""
-    q = session.current_question
-    if q is None:
-        return "I would start with a simple baseline and measure it."
-    points = q.talking_points[: 1 + n % 3]
-    return " ".join(f"{p.point} For example, {p.key_terms[0]} mattered here." for p in points)
 
 
 def turn_latency(settings: Settings) -> dict[str, Any]:
@@ -42,7 +33,7 @@ def turn_latency(settings: Settings) -> dict[str, Any]:
     samples: list[float] = []
     n = 0
     while not session.finished and n < 60:
-        answer = _answer_for(session, n)
+        answer = answer_for(session, n)
         seconds, _ = timed(lambda a=answer: session.submit(a))
         samples.append(seconds)
         n += 1

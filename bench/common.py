@@ -8,7 +8,10 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from interviewer.session import InterviewSession
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -49,3 +52,12 @@ def save(name: str, data: dict[str, Any]) -> Path:
     record = {"machine": platform.machine(), "python": platform.python_version(), **data}
     path.write_text(json.dumps(record, indent=2), encoding="utf-8")
     return path
+
+
+def answer_for(session: InterviewSession, n: int) -> str:
+    """A plausible answer built from the current question's talking points, varied by turn."""
+    q = session.current_question
+    if q is None:
+        return "I would start with a simple baseline and measure it."
+    points = q.talking_points[: 1 + n % 3]
+    return " ".join(f"{p.point} For example, {p.key_terms[0]} mattered here." for p in points)
