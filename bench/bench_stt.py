@@ -28,17 +28,9 @@ from interviewer.analysis.clarity import FILLERS
 from interviewer.config import Settings, apply_offline_environment
 from interviewer.speech.audio import load_audio
 from interviewer.speech.stt import SpeechToText, Transcription
+from tests.speech.conftest import ML_SENTENCES
 
-SENTENCES = [
-    "Regularization adds a penalty to the loss so the model does not overfit the training data.",
-    "Gradient boosting builds an ensemble of shallow trees, each one correcting the last.",
-    "When the classes are imbalanced, I look at precision and recall instead of accuracy.",
-    "We used five fold cross-validation to choose the learning rate and the tree depth.",
-    "A confusion matrix shows where the classifier mixes up positive and negative cases.",
-    "Data leakage happens when information from the test set sneaks into the features.",
-    "I would start with a simple baseline, then measure whether a bigger model is worth it.",
-    "In production we monitor the input distribution and retrain when the data drifts.",
-]
+SENTENCES = ML_SENTENCES  # the clips the round-trip tests use
 FILLER_CLIP = "So, um, I would start with a baseline, uh, and then, um, measure the error."
 CONFIGS = [("int8", 1), ("int8", 5), ("float32", 1), ("float32", 5)]
 #: A setting within this much WER (absolute) of the best counts as equally accurate.

@@ -110,6 +110,19 @@ class Reply:
         return cls(fault="cut", delay=delay)
 
 
+#: One scripted reply per fault a client must survive (each must end in a clean failure).
+EVERY_FAULT = {
+    "timeout": Reply.timeout(1.0),
+    "refuse": Reply.refuse(),
+    "429": Reply.http(429, retry_after=0.1),
+    "500": Reply.http(500),
+    "503": Reply.http(503),
+    "malformed": Reply.malformed(),
+    "empty": Reply.empty(),
+    "cut": Reply.cut(),
+}
+
+
 @dataclass
 class Recorded:
     """One request the stand-in received, and what it did."""

@@ -27,19 +27,8 @@ from interviewer.brains.offline import sentences_of
 from interviewer.config import Settings, get_settings
 from interviewer.schema import Report, Role, SessionConfig, Turn, TurnKind
 from interviewer.session import InterviewSession
-from tests.llm_server import Recorded, Reply, StandIn, serve_stand_in
+from tests.llm_server import EVERY_FAULT, Recorded, Reply, StandIn, serve_stand_in
 from tests.test_session import Candidate, on_disk, sig
-
-FAULTS = {
-    "timeout": Reply.timeout(1.0),
-    "refuse": Reply.refuse(),
-    "429": Reply.http(429, retry_after=0.1),
-    "500": Reply.http(500),
-    "503": Reply.http(503),
-    "malformed": Reply.malformed(),
-    "empty": Reply.empty(),
-    "cut": Reply.cut(),
-}
 
 #: What a candidate might type to steer the interviewer; appended to real answers.
 ATTACKS = (
@@ -259,7 +248,7 @@ def test_the_next_question_does_not_wait_for_the_private_note(
 
 
 @pytest.mark.parametrize("mode", ["plain", "stream"])
-@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("fault", list(EVERY_FAULT))
 def test_every_fault_still_gives_a_turn_a_notice_and_the_next_turn_tries_again(
     data: Settings, server: StandIn, fault: str, mode: str
 ) -> None:
@@ -269,12 +258,12 @@ def test_every_fault_still_gives_a_turn_a_notice_and_the_next_turn_tries_again(
         session.sink = sink
     candidate = Candidate()
     before = len(turns_asked(server))
-    server.script(FAULTS[fault].to("turn"))
+    server.script(EVERY_FAULT[fault].to("turn"))
 
     turns = session.submit(candidate.answer(session))
 
     [tried] = turns_asked(server)[before:]
-    assert tried.reply is not None and tried.reply.fault == FAULTS[fault].fault
+    assert tried.reply is not None and tried.reply.fault == EVERY_FAULT[fault].fault
     [turn] = [t for t in turns if t.kind is not TurnKind.NOTE]
     assert turn.text.strip() and "stand-in" not in turn.text  # phrased offline
     [notice] = session.notices
