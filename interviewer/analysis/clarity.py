@@ -12,7 +12,7 @@ import re
 from collections import Counter
 
 from interviewer.analysis.readability import readability
-from interviewer.analysis.scoring import scored
+from interviewer.analysis.scoring import BANDS, scored
 from interviewer.analysis.text import Span, stem
 from interviewer.schema import Dimension, Evidence, Score
 
@@ -178,11 +178,12 @@ def analyze_clarity(
         notes.append("does not open with the point")
     if len(ws) > LENGTH_OK:
         notes.append(f"long ({len(ws)} words)")
-    explanation = (
-        "Clear and direct: easy to read, states its point up front."
-        if not notes
-        else "Harder to follow: " + "; ".join(notes) + "."
-    )
+    if not notes:
+        explanation = "Clear and direct: easy to read, states its point up front."
+    elif value >= BANDS[1][0]:  # good overall: the notes are what would tighten it
+        explanation = "Mostly clear; to tighten it: " + "; ".join(notes) + "."
+    else:
+        explanation = "Harder to follow: " + "; ".join(notes) + "."
     measurements: dict[str, float | int | str | bool | None] = {
         "readability": round(r.score, 2),
         "flesch_reading_ease": round(r.flesch_reading_ease, 1),

@@ -182,7 +182,9 @@ def _positive_quote(dim: Dimension, s: Score, analysis: Analysis) -> str | None:
         best = max(analysis.points, key=lambda pc: pc.level, default=None)
         return best.evidence.quote if best and best.evidence else None
     if dim is Dimension.CLARITY:
-        units = sentences(analysis.answer)
+        # The opening when it states the point, else the first sentence nothing criticised.
+        criticised = {e.quote for e in s.evidence}
+        units = [u for u in sentences(analysis.answer) if u.text not in criticised]
         return units[0].text if units else None
     if dim is Dimension.JARGON:
         explained = [t for t in analysis.terms if t.explained]
@@ -247,11 +249,16 @@ def _strengths(questions: list[QuestionReport], persona: Persona) -> list[Highli
         for dim, s in q.analysis.scores.items():
             if s.status is not ScoreStatus.SCORED or s.value is None or s.value < GOOD:
                 continue
-            if not s.evidence and dim is not Dimension.JARGON:
+            quote = _positive_quote(dim, s, q.analysis)
+            if quote is None and dim not in (Dimension.JARGON, Dimension.DELIVERY):
                 continue  # a strength must be shown by the candidate's own words
             title = {
                 Dimension.DEPTH: "Technical depth",
-                Dimension.CLARITY: "Clear, direct answer",
+                Dimension.CLARITY: (
+                    "Clear, direct answer"
+                    if s.measurements.get("leads_with_point")
+                    else "Clear answer"
+                ),
                 Dimension.JARGON: "Vocabulary suited to the listener",
                 Dimension.STRUCTURE: "Well-structured story",
                 Dimension.DELIVERY: "Steady delivery",
@@ -267,7 +274,7 @@ def _strengths(questions: list[QuestionReport], persona: Persona) -> list[Highli
                         question_number=q.number,
                         title=title,
                         detail=_praise(dim, s, q.analysis),
-                        quote=_positive_quote(dim, s, q.analysis),
+                        quote=quote,
                     ),
                 )
             )

@@ -114,6 +114,14 @@ def test_a_great_question_preamble_means_the_answer_does_not_lead_with_its_point
     assert any(ev.quote.startswith("That's a great question") for ev in preamble.evidence)
 
 
+def test_the_explanation_matches_the_band(clarity: Callable[[str], Score]) -> None:
+    """A good answer with one habit is 'mostly clear', never 'harder to follow'."""
+    messy, preamble = clarity(MESSY), clarity(PREAMBLE + CLEAN)
+    assert messy.explanation.startswith("Harder to follow")
+    assert preamble.band == "good"
+    assert preamble.explanation == "Mostly clear; to tighten it: does not open with the point."
+
+
 def test_hedges_lower_clarity_and_are_quoted(clarity: Callable[[str], Score]) -> None:
     clean, hedged = clarity(CLEAN), clarity(HEDGED)
     assert clean.measurements["hedges_per_100_words"] == 0

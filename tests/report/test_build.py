@@ -82,6 +82,51 @@ def test_strengths_are_good_scores_with_a_quote_from_that_answer(sample: Transcr
             assert h.quote in "\n".join(q.answers)
 
 
+def test_a_strength_never_quotes_what_its_score_criticises(sample: Transcript) -> None:
+    r = _report(sample)
+    clarity = [h for h in r.strengths if h.dimension is Dimension.CLARITY]
+    assert clarity
+    for h in clarity:
+        # Clarity's evidence is what it criticises (hedges, fillers, an opening that buries
+        # the point): a strength must quote something else.
+        score = r.questions[h.question_number - 1].analysis.scores[Dimension.CLARITY]
+        assert h.quote and h.quote not in {e.quote for e in score.evidence}
+        direct = "direct" in h.title
+        assert direct == bool(score.measurements["leads_with_point"])
+
+
+def _one_answer(question_id: str, answer: str, persona: str = "ml_expert") -> Report:
+    turns = [
+        Turn(
+            index=0,
+            role=Role.INTERVIEWER,
+            kind=TurnKind.QUESTION,
+            text="?",
+            question_id=question_id,
+        ),
+        Turn(
+            index=1, role=Role.CANDIDATE, kind=TurnKind.ANSWER, text=answer, question_id=question_id
+        ),
+    ]
+    return _report(Transcript(session_id="one", persona=persona, turns=turns))
+
+
+def test_an_answer_with_nothing_to_criticise_is_praised_for_clarity() -> None:
+    r = _one_answer(
+        "ml-data-leakage-prevention",
+        "I prevent data leakage by splitting the data before any preprocessing. Leakage is when "
+        "the model sees facts at training time that it will not have when it predicts. I fit "
+        "scalers and encoders on the training split only. For time series I split by date, so "
+        "the model never trains on the future. I also look for features that are too good, like "
+        "an ID that gives away the label.",
+    )
+    score = r.questions[0].analysis.scores[Dimension.CLARITY]
+    assert score.explanation.startswith("Clear and direct") and not score.evidence
+    [praise] = [h for h in r.strengths if h.dimension is Dimension.CLARITY]
+    assert praise.title == "Clear, direct answer"
+    assert praise.quote == "I prevent data leakage by splitting the data before any preprocessing"
+
+
 def test_all_thin_answers_give_no_strengths_and_no_overall(sample: Transcript) -> None:
     turns = []
     for i, (qid, text) in enumerate(
