@@ -19,9 +19,11 @@ NOT_APPLICABLE = "not applicable"
 
 
 def band(value: float) -> str:
-    """The band a 1-5 value falls in."""
+    """The band a 1-5 value falls in, as shown: reports print one decimal, so 4.17 reads
+    "4.2" and must not be labelled below the 4.2 edge."""
+    shown = round(value, 1)
     for edge, name in BANDS:
-        if value >= edge:
+        if shown >= edge:
             return name
     return BANDS[-1][1]
 

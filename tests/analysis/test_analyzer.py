@@ -557,3 +557,12 @@ def test_analyzer_wraps_a_plain_encoder_in_a_cache(glossary: dict[str, GlossaryT
     assert isinstance(Analyzer(glossary, inner).encode, CachedEncoder)
     cached = CachedEncoder(inner)
     assert Analyzer(glossary, cached).encode is cached
+
+
+def test_the_band_agrees_with_the_one_decimal_a_report_prints() -> None:
+    from interviewer.analysis.scoring import band
+
+    strong_edge = BANDS[0][0]
+    assert f"{strong_edge - 0.03:.1f}" == f"{strong_edge:.1f}"
+    assert band(strong_edge - 0.03) == band(strong_edge) == "strong"
+    assert band(strong_edge - 0.06) == "good"
