@@ -285,8 +285,9 @@ def _point_coverage(
     owned: np.ndarray[Any, Any] | None = None,
     shared: frozenset[str] = frozenset(),
     about: np.ndarray[Any, Any] | None = None,
-) -> tuple[PointCoverage, float]:
-    """One point: how well it is covered (0-1), its ladder level and the sentence that shows it.
+) -> tuple[PointCoverage, float, int]:
+    """One point: how well it is covered (0-1), its ladder level and the sentence that shows it,
+    plus the sentence whose cue ("because", "instead of", a figure) set the level (-1: none).
 
     `owned[j]` says whether sentence j is about this point at least as much as about any other
     point of the question: a sentence about a sibling point lends it no credit. A term the
@@ -313,6 +314,7 @@ def _point_coverage(
     elif matched:
         coverage = max(coverage, TERM_COVERAGE)
     level = 0
+    cue = -1
     shown = best
     if coverage >= COVERED_COVERAGE:
         # Read the ladder from the closest sentence, the next one and those naming the point.
@@ -321,7 +323,9 @@ def _point_coverage(
             idx |= {j for j, u in enumerate(units) if u.start <= m.start < u.end + 1}
         if matches and sim < SIM_FULL:
             shown = min(j for j, u in enumerate(units) if u.start <= matches[0].start < u.end + 1)
-        level = _ladder(" ".join(units[j].text for j in sorted(idx) if 0 <= j < len(units)))
+        read = [j for j in sorted(idx) if 0 <= j < len(units)]
+        level = _ladder(" ".join(units[j].text for j in read))
+        cue = next((j for j in read if _ladder(units[j].text) == level), best)
         if story:
             # In a story, telling what happened is the substance: it counts as more than a
             # passing mention even without explanatory connectives.
@@ -347,6 +351,7 @@ def _point_coverage(
             evidence=evidence,
         ),
         credit,
+        cue if level >= 3 else -1,
     )
 
 
@@ -395,6 +400,40 @@ def _shared_terms(points: tuple[TalkingPoint, ...], question: str) -> list[froze
     return out
 
 
+#: How many points one sentence's explanatory cue ("because", "instead of", a figure) can lift
+#: above "defines"; a list of techniques joined by one "instead of" explains none of the others.
+CUE_SHARE = 2
+
+
+def _share_ladder_cues(
+    results: list[tuple[PointCoverage, float, int]],
+) -> list[tuple[PointCoverage, float]]:
+    """Points whose mechanism / trade-off / example level comes from the same sentence: the
+    CUE_SHARE closest keep it, the others count as 'defines'."""
+    by_cue: dict[int, list[int]] = {}
+    for i, (_, _, cue) in enumerate(results):
+        if cue >= 0:
+            by_cue.setdefault(cue, []).append(i)
+    out = [(pc, credit) for pc, credit, _ in results]
+    for members in by_cue.values():
+        ranked = sorted(members, key=lambda i: results[i][0].similarity, reverse=True)
+        for i in ranked[CUE_SHARE:]:
+            pc, credit = out[i]
+            coverage = credit / (1 - LADDER_WEIGHT + LADDER_WEIGHT * pc.level / 5)
+            level = 2
+            evidence = pc.evidence
+            if evidence is not None:
+                note = evidence.note.replace(LEVEL_NAMES[pc.level], LEVEL_NAMES[level])
+                evidence = evidence.model_copy(update={"note": note})
+            out[i] = (
+                pc.model_copy(
+                    update={"level": level, "level_name": LEVEL_NAMES[level], "evidence": evidence}
+                ),
+                coverage * (1 - LADDER_WEIGHT + LADDER_WEIGHT * level / 5),
+            )
+    return out
+
+
 def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthResult:
     """Coverage of the target's points by the answer (the best alternative point set wins)."""
     all_points = [p for ps in target.point_sets for p in ps]
@@ -409,7 +448,7 @@ def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthRe
         owned = _ownership(block) if len(ps) > 1 else None
         about = block.max(axis=1) if len(ps) > 1 and block.size else None
         shared = _shared_terms(ps, target.question)
-        results = [
+        judged = [
             _point_coverage(
                 p,
                 units,
@@ -423,6 +462,7 @@ def analyze_depth(units: list[Span], target: Target, encode: Encoder) -> DepthRe
             for i, p in enumerate(ps)
         ]
         offset += len(ps)
+        results = _share_ladder_cues(judged)
         mean_credit = sum(c for _, c in results) / len(results)
         if mean_credit > best_set[1]:
             best_set = ([pc for pc, _ in results], mean_credit)

@@ -191,6 +191,25 @@ def test_explaining_a_point_fully_climbs_higher_on_the_ladder_than_naming_it(
     )
 
 
+IMBALANCE_LIST = (
+    "I'd use SMOTE with stratified k-fold CV, optimise PR-AUC instead of ROC-AUC, add focal loss "
+    "or class weights, and calibrate the logits with Platt scaling before picking the threshold on "
+    "the validation fold."
+)
+
+
+def test_one_connective_does_not_lift_a_whole_list_of_techniques(
+    analyzer: Analyzer, target: Callable[[str], Target], ml_expert: Persona
+) -> None:
+    """A single 'instead of' in a list of five techniques explains at most two of them."""
+    a = analyzer.analyze(IMBALANCE_LIST, target("ml-severe-class-imbalance"), ml_expert)
+    covered = [p for p in a.points if p.covered]
+    assert len(covered) >= 4
+    assert sum(p.level >= 3 for p in a.points) <= 2
+    strong = analyzer.analyze(IMBALANCE_STRONG, target("ml-severe-class-imbalance"), ml_expert)
+    assert sum(p.level >= 3 for p in strong.points) >= 4
+
+
 @pytest.mark.parametrize(
     ("sentence", "level"),
     [
