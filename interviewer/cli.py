@@ -49,12 +49,23 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     """Rehearse a Machine Learning Engineer interview, offline.
 
     \b
-    Start here:
-      interviewer ingest                 build the search index from the knowledge pack
-      interviewer search "data leakage"  find guide passages about a topic
-      interviewer report T.json          feedback report for a saved interview transcript
-      interviewer analyze answers.jsonl  score answers as JSON lines (for tools and evals)
-      interviewer check                  validate the knowledge pack and personas
+    Practise:
+      interviewer serve                      the practice page (typed or spoken answers)
+      interviewer chat --persona recruiter   a typed interview in the terminal
+      interviewer voice --persona ml_expert  a spoken interview in the terminal
+      interviewer sessions                   past sessions; resume with chat --resume ID
+
+    \b
+    Score what you already have:
+      interviewer evaluate transcripts/      a report per transcript, plus a cohort dashboard
+      interviewer report T.json              the feedback report for one saved transcript
+      interviewer analyze answers.jsonl      scores as JSON lines (for tools and evals)
+
+    \b
+    The knowledge behind it:
+      interviewer ingest                     index the knowledge pack (or your own guide)
+      interviewer search "data leakage"      guide passages about a topic
+      interviewer check                      validate the knowledge pack and personas
     """
     apply_offline_environment()
     settings = get_settings()

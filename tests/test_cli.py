@@ -18,8 +18,11 @@ def run(*args: str, data_dir: Path) -> tuple[int, str]:
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     code, out = run("--help", data_dir=tmp_path)
     assert code == 0
-    for cmd in ("ingest", "search", "check"):
-        assert cmd in out
+    # The opening lines show a newcomer how to use every command that is not a helper.
+    intro = out.split("Options:")[0]
+    for cmd in ("serve", "chat", "voice", "sessions", "evaluate", "report", "analyze", "ingest"):
+        assert f"interviewer {cmd}" in intro, cmd
+    assert intro.index("interviewer serve") < intro.index("interviewer ingest")
 
 
 def test_ingest_then_search_shows_sections_and_scores(tmp_path: Path) -> None:
