@@ -19,7 +19,7 @@ help:
 	@echo "make smoke-llm  try the configured language model;  make clean  remove .venv"
 
 run: setup system-run index
-	$(VENV)/bin/interviewer search --interactive
+	$(PY) app.py
 
 test: setup system-test lint
 	$(PY) -m pytest

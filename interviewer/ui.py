@@ -533,4 +533,13 @@ def launch(settings: Settings) -> None:
         theme=gr.themes.Soft(),
         css=CSS,
         allowed_paths=[str(settings.data_dir)],
+        quiet=not settings.share,  # Gradio's own banner talks about launch() arguments
+        prevent_thread_lock=True,
     )
+    if not settings.share:
+        print(
+            f"Interview practice is running at http://{settings.host}:{settings.port} "
+            "(open it in your browser; Ctrl-C stops it).",
+            flush=True,
+        )
+    demo.block_thread()
