@@ -49,6 +49,18 @@ def sentences_of(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCES.split(text) if s.strip()]
 
 
+#: Title tails that say what kind of page a section is, not what it is about.
+_GENERIC_TAILS = (" - overview", " - introduction", " - basics", " - summary")
+
+
+def _spoken_title(title: str) -> str:
+    """A section title as said aloud: 'The CREDIT values - overview' -> 'the CREDIT values'."""
+    for tail in _GENERIC_TAILS:
+        if title.lower().endswith(tail):
+            title = title[: -len(tail)]
+    return _lower_first(title)
+
+
 def _lower_first(title: str) -> str:
     """'Handling drift' -> 'handling drift', but 'ML-specific bugs' and 'CREDIT values' stay."""
     if len(title) > 1 and title[:2].isupper():
@@ -113,7 +125,7 @@ class OfflineBrain:
             parts.append(self._pick(request, self._list(request, field), rng))
             parts.append(self._pick(request, self._list(request, "transition"), rng))
         if request.passages and rng.random() < 0.6:
-            section = _lower_first(request.passages[0].section_title)
+            section = _spoken_title(request.passages[0].section_title)
             parts.append(self._pick(request, self._list(request, "context"), rng, section=section))
         return self._compose(request, parts, request.question.text)
 

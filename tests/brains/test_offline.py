@@ -170,6 +170,29 @@ def test_a_section_title_starting_with_an_acronym_keeps_it(
         assert "ML-specific bugs" in t and "mL-specific" not in t
 
 
+def test_a_generic_title_tail_is_not_read_aloud(
+    personas: dict[str, Persona], pack: KnowledgePack
+) -> None:
+    title = pack.sections["val-credit-overview"].meta.title
+    assert title == "The CREDIT values - overview"
+    passage = Passage(
+        text="...", section_id="x", section_title=title, topic="values", source="g.md", score=1
+    )
+    texts = [
+        phrase(
+            personas["recruiter"],
+            TurnIntent.QUESTION,
+            seed,
+            question=next(iter(pack.questions.values())),
+            number=1,
+            passages=(passage,),
+        )
+        for seed in range(30)
+    ]
+    grounded = [t for t in texts if "the CREDIT values" in t]
+    assert grounded and not any("overview" in t for t in grounded)
+
+
 # --- follow-ups -----------------------------------------------------------------------------
 
 
