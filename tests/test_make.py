@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -13,8 +14,17 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 
 def dry_run(target: str) -> list[str]:
+    # Under `make test` this runs inside make: its flags and level would leak into the child
+    # (e.g. "Entering directory" lines), so the child starts clean.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     out = subprocess.run(
-        ["make", "-n", target], cwd=PROJECT, capture_output=True, text=True, check=True, timeout=60
+        ["make", "-n", "--no-print-directory", target],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return [line for line in out.stdout.splitlines() if line.strip()]
 
