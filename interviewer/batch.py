@@ -391,7 +391,9 @@ def _init_worker(settings: Settings) -> None:
     from interviewer.config import apply_offline_environment
 
     apply_offline_environment()
-    runtime.analyzer(settings).encode(["warm up"])
+    analyzer = runtime.analyzer(settings)
+    analyzer.encode(["warm up"])
+    analyzer.warm([])  # the lazily read word lists
     _WORKER["settings"] = settings
 
 

@@ -32,6 +32,7 @@ from interviewer.analysis.depth import (
 from interviewer.analysis.evidence import MIN_WORDS, check_evidence, strip_instructions
 from interviewer.analysis.jargon import analyze_jargon
 from interviewer.analysis.lexicon import GlossaryMatcher
+from interviewer.analysis.readability import readability
 from interviewer.analysis.scoring import insufficient, not_applicable, scored
 from interviewer.analysis.structure import analyze_structure
 from interviewer.analysis.text import sentences
@@ -93,6 +94,8 @@ class Analyzer:
         texts = [t.question for t in targets]
         texts += [p.point for t in targets for ps in t.point_sets for p in ps]
         self.encode(texts)
+        # textstat reads its word lists on first use (about 0.7 s): not on the first answer.
+        readability("Warm up the readability measures before the first answer arrives.")
 
     def analyze(
         self,
