@@ -91,11 +91,11 @@ class Analyzer:
 
     def warm(self, targets: Sequence[Target]) -> None:
         """Embed the targets' questions and talking points in one batch, ahead of the answers."""
+        # textstat reads its word lists on first use (about 0.7 s): not on the first answer.
+        readability("Warm up the readability measures before the first answer arrives.")
         texts = [t.question for t in targets]
         texts += [p.point for t in targets for ps in t.point_sets for p in ps]
         self.encode(texts)
-        # textstat reads its word lists on first use (about 0.7 s): not on the first answer.
-        readability("Warm up the readability measures before the first answer arrives.")
 
     def analyze(
         self,
