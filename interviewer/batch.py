@@ -386,7 +386,13 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(settings: Settings) -> None:
-    """Load the models once per worker process."""
+    """Load the models once per worker process.
+
+    Workers ignore Ctrl-C: the main process owns it and shuts the pool down. A SIGINT landing in
+    a worker while it holds the result queue's lock would leave every process waiting on it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from interviewer import runtime
     from interviewer.config import apply_offline_environment
 
