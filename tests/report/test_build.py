@@ -95,13 +95,16 @@ def test_a_strength_never_quotes_what_its_score_criticises(sample: Transcript) -
         assert direct == bool(score.measurements["leads_with_point"])
 
 
-def _one_answer(question_id: str, answer: str, persona: str = "ml_expert") -> Report:
+def _one_answer(
+    question_id: str | None, answer: str, persona: str = "ml_expert", question: str = "?"
+) -> Report:
+    """The report on a one-question interview."""
     turns = [
         Turn(
             index=0,
             role=Role.INTERVIEWER,
             kind=TurnKind.QUESTION,
-            text="?",
+            text=question,
             question_id=question_id,
         ),
         Turn(
@@ -166,22 +169,13 @@ def test_persona_changes_the_jargon_verdict_not_the_depth(sample: Transcript) ->
 
 
 def test_question_outside_the_bank_is_judged_without_talking_points() -> None:
-    turns = [
-        Turn(
-            index=0,
-            role=Role.INTERVIEWER,
-            kind=TurnKind.QUESTION,
-            text="What is your favourite deployment story?",
-        ),
-        Turn(
-            index=1,
-            role=Role.CANDIDATE,
-            kind=TurnKind.ANSWER,
-            text="We rolled out a ranking model behind a feature flag to five percent of "
-            "users first, watched the error rate and latency for a day, then went to everyone.",
-        ),
-    ]
-    r = _report(Transcript(session_id="free", persona="recruiter", turns=turns))
+    r = _one_answer(
+        None,
+        "We rolled out a ranking model behind a feature flag to five percent of users first, "
+        "watched the error rate and latency for a day, then went to everyone.",
+        persona="recruiter",
+        question="What is your favourite deployment story?",
+    )
     q = r.questions[0]
     assert q.analysis.scores[Dimension.DEPTH].status is ScoreStatus.INSUFFICIENT
     assert q.analysis.scores[Dimension.CLARITY].status is ScoreStatus.SCORED
