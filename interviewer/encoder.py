@@ -183,7 +183,7 @@ def _build_module(config: dict[str, Any]) -> torch.nn.Module:
     return Bert()
 
 
-#: Our parameter names -> the checkpoint's (per layer, `{i}` is the layer number).
+#: Our parameter names -> the checkpoint's (layer parameters: see `_checkpoint_name`).
 _EMBEDDING_NAMES = {
     "words.weight": "embeddings.word_embeddings.weight",
     "positions.weight": "embeddings.position_embeddings.weight",

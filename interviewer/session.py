@@ -326,10 +326,11 @@ class InterviewSession:
         The note is written in the background once the next interviewer turn is out, so the
         candidate reads the question while the model writes it (a second model round trip would
         otherwise double the wait); every entry point waits for it before changing the session."""
-        if getattr(self.brain, "note", None) is None or not text.strip():
+        note = getattr(self.brain, "note", None)
+        if note is None or not text.strip():
             return
         self._note_thread = threading.Thread(
-            target=self._take_note, args=(question_id, text), name="interview-note", daemon=True
+            target=self._take_note, args=(note, question_id, text), name="note", daemon=True
         )
         self._note_thread.start()
 
@@ -339,8 +340,7 @@ class InterviewSession:
         if thread is not None:
             thread.join()
 
-    def _take_note(self, question_id: str, text: str) -> None:
-        note: Any = getattr(self.brain, "note", None)
+    def _take_note(self, note: Any, question_id: str, text: str) -> None:
         question = self.pack.questions.get(question_id)
         try:
             written = note(self.persona, question.text if question else "", text)

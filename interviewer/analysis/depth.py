@@ -286,8 +286,8 @@ def _point_coverage(
     shared: frozenset[str] = frozenset(),
     about: np.ndarray[Any, Any] | None = None,
 ) -> tuple[PointCoverage, float, int]:
-    """One point: how well it is covered (0-1), its ladder level and the sentence that shows it,
-    plus the sentence whose cue ("because", "instead of", a figure) set the level (-1: none).
+    """One point: its coverage record, how well it is covered (0-1), and the sentence whose cue
+    ("because", "instead of", a figure) set its ladder level (-1: none).
 
     `owned[j]` says whether sentence j is about this point at least as much as about any other
     point of the question: a sentence about a sibling point lends it no credit. A term the
@@ -332,7 +332,6 @@ def _point_coverage(
             level = max(level, 2)
     elif coverage >= MENTION_COVERAGE:
         level = 1
-    credit = coverage * (1 - LADDER_WEIGHT + LADDER_WEIGHT * level / 5)
     evidence = None
     if level and shown >= 0:
         u = units[shown]
@@ -350,7 +349,7 @@ def _point_coverage(
             matched_terms=matched,
             evidence=evidence,
         ),
-        credit,
+        coverage,
         cue if level >= 3 else -1,
     )
 
@@ -405,32 +404,38 @@ def _shared_terms(points: tuple[TalkingPoint, ...], question: str) -> list[froze
 CUE_SHARE = 2
 
 
+def _credit(coverage: float, level: int) -> float:
+    """A point's credit: its coverage, scaled by how far up the ladder the answer went."""
+    return coverage * (1 - LADDER_WEIGHT + LADDER_WEIGHT * level / 5)
+
+
 def _share_ladder_cues(
-    results: list[tuple[PointCoverage, float, int]],
+    judged: list[tuple[PointCoverage, float, int]],
 ) -> list[tuple[PointCoverage, float]]:
-    """Points whose mechanism / trade-off / example level comes from the same sentence: the
-    CUE_SHARE closest keep it, the others count as 'defines'."""
+    """Each point with its credit. Points whose mechanism / trade-off / example level comes from
+    the same sentence: the CUE_SHARE closest keep it, the others count as 'defines'."""
     by_cue: dict[int, list[int]] = {}
-    for i, (_, _, cue) in enumerate(results):
+    for i, (_, _, cue) in enumerate(judged):
         if cue >= 0:
             by_cue.setdefault(cue, []).append(i)
-    out = [(pc, credit) for pc, credit, _ in results]
-    for members in by_cue.values():
-        ranked = sorted(members, key=lambda i: results[i][0].similarity, reverse=True)
-        for i in ranked[CUE_SHARE:]:
-            pc, credit = out[i]
-            coverage = credit / (1 - LADDER_WEIGHT + LADDER_WEIGHT * pc.level / 5)
+    capped = {
+        i
+        for members in by_cue.values()
+        for i in sorted(members, key=lambda i: judged[i][0].similarity, reverse=True)[CUE_SHARE:]
+    }
+    out = []
+    for i, (point, coverage, _) in enumerate(judged):
+        pc = point
+        if i in capped:
             level = 2
             evidence = pc.evidence
             if evidence is not None:
                 note = evidence.note.replace(LEVEL_NAMES[pc.level], LEVEL_NAMES[level])
                 evidence = evidence.model_copy(update={"note": note})
-            out[i] = (
-                pc.model_copy(
-                    update={"level": level, "level_name": LEVEL_NAMES[level], "evidence": evidence}
-                ),
-                coverage * (1 - LADDER_WEIGHT + LADDER_WEIGHT * level / 5),
+            pc = pc.model_copy(
+                update={"level": level, "level_name": LEVEL_NAMES[level], "evidence": evidence}
             )
+        out.append((pc, _credit(coverage, pc.level)))
     return out
 
 
